@@ -1,0 +1,53 @@
+/*
+ * Copyright (c) 2026 syslog-ng-zimbra-auth developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License version 2 or, at your
+ * option, any later version, as published by the Free Software Foundation.
+ */
+
+
+#ifndef ZIMBRA_AUTH_DELAY_MODEL_H_INCLUDED
+#define ZIMBRA_AUTH_DELAY_MODEL_H_INCLUDED
+
+#include <glib.h>
+
+/*
+ * What one host's postfix lines usually lag behind their saslauthd verdicts:
+ * a ring of the delays of the last pairs that had only one candidate.  The
+ * correlator asks it which delays are plausible when it must choose among
+ * several waiting verdicts.
+ */
+
+#define DELAY_MODEL_SIZE 64
+
+/* fewer certain pairs than this, and the model gives no advice */
+#define DELAY_MODEL_MIN_SAMPLES 8
+
+/* added to every limit, so that a host whose delays are all zero still tolerates some jitter */
+#define DELAY_MODEL_SLACK_USEC (20 * G_TIME_SPAN_MILLISECOND)
+
+typedef struct _DelayModel
+{
+  gint64 samples[DELAY_MODEL_SIZE];
+  guint count;
+  guint next;
+} DelayModel;
+
+void delay_model_reset(DelayModel *self);
+
+/* Record the delay of a certain pair; negative delays count as zero. */
+void delay_model_add(DelayModel *self, gint64 delay_usec);
+
+/* TRUE when enough pairs were seen for delay_model_limit() to mean something. */
+gboolean delay_model_is_ready(const DelayModel *self);
+
+/*
+ * The longest delay that still fits the host: twice the 90th percentile of
+ * the recorded delays, plus DELAY_MODEL_SLACK_USEC.  The percentile, not the
+ * maximum, so that a few wrong "certain" pairs (a verdict whose own postfix
+ * line was lost, paired with the next attempt's) do not blind the model.
+ */
+gint64 delay_model_limit(const DelayModel *self);
+
+#endif

@@ -1,0 +1,183 @@
+/*
+ * Copyright (c) 2026 syslog-ng-zimbra-auth developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License version 2 or, at your
+ * option, any later version, as published by the Free Software Foundation.
+ */
+
+#include "event-message.h"
+#include "zimbra-auth-parser.h"
+#include "logmsg/tags.h"
+
+#include <string.h>
+
+typedef enum
+{
+  FIELD_HOST_NAME,
+  FIELD_USER_NAME,
+  FIELD_SOURCE_IP,
+  FIELD_SOURCE_PORT,
+  FIELD_SOURCE_DOMAIN,
+  FIELD_NETWORK_PROTOCOL,
+  FIELD_EVENT_KIND,
+  FIELD_EVENT_CATEGORY,
+  FIELD_EVENT_ACTION,
+  FIELD_EVENT_OUTCOME,
+  FIELD_EVENT_REASON,
+  FIELD_SASL_MECHANISM,
+  FIELD_CORRELATION,
+  FIELD_CANDIDATES,
+  FIELD_GEO_COUNTRY_ISO_CODE,
+  FIELD_GEO_COUNTRY_NAME,
+  FIELD_GEO_REGION_NAME,
+  FIELD_GEO_CITY_NAME,
+  FIELD_GEO_LAT,
+  FIELD_GEO_LON,
+  FIELD_MAX
+} EventField;
+
+/* The names under the prefix, in EventField order. */
+static const gchar *field_names[FIELD_MAX] =
+{
+  [FIELD_HOST_NAME] = "host.name",
+  [FIELD_USER_NAME] = "user.name",
+  [FIELD_SOURCE_IP] = "source.ip",
+  [FIELD_SOURCE_PORT] = "source.port",
+  [FIELD_SOURCE_DOMAIN] = "source.domain",
+  [FIELD_NETWORK_PROTOCOL] = "network.protocol",
+  [FIELD_EVENT_KIND] = "event.kind",
+  [FIELD_EVENT_CATEGORY] = "event.category",
+  [FIELD_EVENT_ACTION] = "event.action",
+  [FIELD_EVENT_OUTCOME] = "event.outcome",
+  [FIELD_EVENT_REASON] = "event.reason",
+  [FIELD_SASL_MECHANISM] = "zimbra.sasl.mechanism",
+  [FIELD_CORRELATION] = "zimbra.correlation",
+  [FIELD_CANDIDATES] = "zimbra.candidates",
+  [FIELD_GEO_COUNTRY_ISO_CODE] = "source.geo.country_iso_code",
+  [FIELD_GEO_COUNTRY_NAME] = "source.geo.country_name",
+  [FIELD_GEO_REGION_NAME] = "source.geo.region_name",
+  [FIELD_GEO_CITY_NAME] = "source.geo.city_name",
+  [FIELD_GEO_LAT] = "source.geo.location.lat",
+  [FIELD_GEO_LON] = "source.geo.location.lon",
+};
+
+struct _EventMessageFields
+{
+  NVHandle handles[FIELD_MAX];
+  LogTagId failure_tag;
+  LogTagId backend_error_tag;
+};
+
+EventMessageFields *
+event_message_fields_new(const gchar *prefix)
+{
+  EventMessageFields *self = g_new0(EventMessageFields, 1);
+  GString *name = g_string_sized_new(64);
+
+  for (gint i = 0; i < FIELD_MAX; i++)
+    {
+      g_string_assign(name, prefix);
+      g_string_append(name, field_names[i]);
+      self->handles[i] = log_msg_get_value_handle(name->str);
+    }
+  g_string_free(name, TRUE);
+
+  self->failure_tag = log_tags_get_by_name(ZIMBRA_AUTH_EVENT_TAG);
+  self->backend_error_tag = log_tags_get_by_name(ZIMBRA_AUTH_BACKEND_ERROR_TAG);
+  return self;
+}
+
+void
+event_message_fields_free(EventMessageFields *self)
+{
+  g_free(self);
+}
+
+static void
+_set_string(LogMessage *msg, const EventMessageFields *fields, EventField field, const gchar *value)
+{
+  if (value && value[0])
+    log_msg_set_value(msg, fields->handles[field], value, -1);
+}
+
+static void
+_set_typed(LogMessage *msg, const EventMessageFields *fields, EventField field, const gchar *value,
+           LogMessageValueType type)
+{
+  log_msg_set_value_with_type(msg, fields->handles[field], value, -1, type);
+}
+
+static void
+_set_geo(LogMessage *msg, const EventMessageFields *fields, const GeoLocation *location)
+{
+  gchar number[G_ASCII_DTOSTR_BUF_SIZE];
+
+  _set_string(msg, fields, FIELD_GEO_COUNTRY_ISO_CODE, location->country_iso_code);
+  _set_string(msg, fields, FIELD_GEO_COUNTRY_NAME, location->country_name);
+  _set_string(msg, fields, FIELD_GEO_REGION_NAME, location->region_name);
+  _set_string(msg, fields, FIELD_GEO_CITY_NAME, location->city_name);
+  if (!location->has_location)
+    return;
+
+  /* %.6g-like precision of the databases, printed in the C locale whatever the process locale */
+  g_ascii_formatd(number, sizeof(number), "%.6f", location->latitude);
+  _set_typed(msg, fields, FIELD_GEO_LAT, number, LM_VT_DOUBLE);
+  g_ascii_formatd(number, sizeof(number), "%.6f", location->longitude);
+  _set_typed(msg, fields, FIELD_GEO_LON, number, LM_VT_DOUBLE);
+}
+
+static void
+_set_header(LogMessage *msg, const AuthEvent *event, const GeoLocation *location)
+{
+  GString *text = g_string_sized_new(160);
+  const gchar *country = location ? location->country_iso_code : NULL;
+  const gchar *city = location ? location->city_name : NULL;
+
+  if (event->host)
+    log_msg_set_value(msg, LM_V_HOST, event->host, -1);
+  log_msg_set_value(msg, LM_V_PROGRAM, "zimbra-auth", -1);
+
+  auth_event_format_message(event, country, city, text);
+  log_msg_set_value(msg, LM_V_MESSAGE, text->str, text->len);
+  g_string_free(text, TRUE);
+
+  msg->timestamps[LM_TS_STAMP].ut_sec = event->stamp_usec / G_USEC_PER_SEC;
+  msg->timestamps[LM_TS_STAMP].ut_usec = event->stamp_usec % G_USEC_PER_SEC;
+  msg->timestamps[LM_TS_STAMP].ut_gmtoff = event->stamp_gmtoff;
+}
+
+LogMessage *
+event_message_new(const EventMessageFields *fields, const AuthEvent *event, const GeoLocation *location)
+{
+  LogMessage *msg = log_msg_new_empty();
+  gchar number[32];
+
+  _set_header(msg, event, location);
+  log_msg_set_tag_by_id(msg, event->outcome == AUTH_OUTCOME_FAILURE
+                        ? fields->failure_tag : fields->backend_error_tag);
+
+  _set_string(msg, fields, FIELD_HOST_NAME, event->host);
+  _set_string(msg, fields, FIELD_USER_NAME, event->user_name);
+  _set_string(msg, fields, FIELD_SOURCE_IP, event->source_ip);
+  if (event->source_port)
+    {
+      g_snprintf(number, sizeof(number), "%u", event->source_port);
+      _set_typed(msg, fields, FIELD_SOURCE_PORT, number, LM_VT_INT64);
+    }
+  _set_string(msg, fields, FIELD_SOURCE_DOMAIN, event->source_domain);
+  _set_string(msg, fields, FIELD_NETWORK_PROTOCOL, event->protocol);
+  _set_string(msg, fields, FIELD_EVENT_KIND, "event");
+  _set_string(msg, fields, FIELD_EVENT_CATEGORY, "authentication");
+  _set_string(msg, fields, FIELD_EVENT_ACTION, event->action);
+  _set_string(msg, fields, FIELD_EVENT_OUTCOME, auth_outcome_to_string(event->outcome));
+  _set_string(msg, fields, FIELD_EVENT_REASON, event->reason);
+  _set_string(msg, fields, FIELD_SASL_MECHANISM, event->mechanism);
+  _set_string(msg, fields, FIELD_CORRELATION, auth_correlation_to_string(event->correlation));
+  g_snprintf(number, sizeof(number), "%u", event->candidates);
+  _set_typed(msg, fields, FIELD_CANDIDATES, number, LM_VT_INT64);
+
+  if (location)
+    _set_geo(msg, fields, location);
+  return msg;
+}

@@ -1,0 +1,391 @@
+/*
+ * Copyright (c) 2026 syslog-ng-zimbra-auth developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License version 2 or, at your
+ * option, any later version, as published by the Free Software Foundation.
+ */
+
+#include "zimbra-auth-parser.h"
+#include "auth-line.h"
+#include "correlator.h"
+#include "event-message.h"
+#include "geo-database.h"
+
+#include "apphook.h"
+#include "cfg-tree.h"
+#include "messages.h"
+
+#include <iv.h>
+
+/*
+ * The state that outlives one configuration: the waiting halves.  On reload
+ * the old parser hands it to the new one through cfg persist, so a reload
+ * loses no half.
+ */
+typedef struct _ZimbraAuthState
+{
+  /* NOTE: lock guards correlator; take it for every call into the correlator and never forward a
+   * message while holding it, since forwarding can come back into this parser. */
+  GMutex lock;
+  Correlator *correlator;
+} ZimbraAuthState;
+
+/* One open city database, shared by a parser and its clones. */
+typedef struct _SharedGeoDatabase
+{
+  GeoDatabase *database;
+} SharedGeoDatabase;
+
+typedef struct _ZimbraAuthParser
+{
+  LogParser super;
+
+  gchar *prefix;
+  gint pairing_timeout;
+  gint max_pending;
+  SharedGeoDatabase *geo;
+  gint clone_id;
+  gint next_clone_id;
+
+  ZimbraAuthState *state;
+  EventMessageFields *fields;
+  struct iv_timer tick_timer;
+  gchar persist_name[256];
+} ZimbraAuthParser;
+
+/*
+ * Parsers that are initialized now, for the shutdown hook.
+ * NOTE: live_parsers_lock guards live_parsers; both are touched only from the main thread, the lock
+ * is there for the day that changes.
+ */
+static GMutex live_parsers_lock;
+static GList *live_parsers;
+static gboolean shutdown_hook_registered;
+
+static ZimbraAuthState *
+_state_new(gint pairing_timeout, gint max_pending)
+{
+  ZimbraAuthState *state = g_new0(ZimbraAuthState, 1);
+
+  g_mutex_init(&state->lock);
+  state->correlator = correlator_new((gint64) pairing_timeout * G_USEC_PER_SEC, max_pending);
+  return state;
+}
+
+static void
+_state_free(ZimbraAuthState *state)
+{
+  correlator_free(state->correlator);
+  g_mutex_clear(&state->lock);
+  g_free(state);
+}
+
+static void
+_shared_geo_clear(SharedGeoDatabase *geo)
+{
+  geo_database_free(geo->database);
+}
+
+void
+zimbra_auth_parser_set_prefix(LogParser *s, const gchar *prefix)
+{
+  ZimbraAuthParser *self = (ZimbraAuthParser *) s;
+
+  g_free(self->prefix);
+  self->prefix = g_strdup(prefix);
+}
+
+void
+zimbra_auth_parser_set_pairing_timeout(LogParser *s, gint seconds)
+{
+  ZimbraAuthParser *self = (ZimbraAuthParser *) s;
+
+  self->pairing_timeout = seconds;
+}
+
+void
+zimbra_auth_parser_set_max_pending(LogParser *s, gint max_pending)
+{
+  ZimbraAuthParser *self = (ZimbraAuthParser *) s;
+
+  self->max_pending = max_pending;
+}
+
+static void
+_set_shared_geo(ZimbraAuthParser *self, SharedGeoDatabase *geo)
+{
+  if (self->geo)
+    g_atomic_rc_box_release_full(self->geo, (GDestroyNotify) _shared_geo_clear);
+  self->geo = geo;
+}
+
+gboolean
+zimbra_auth_parser_set_geoip_database(LogParser *s, const gchar *path, GError **error)
+{
+  ZimbraAuthParser *self = (ZimbraAuthParser *) s;
+  GeoDatabase *database = geo_database_open(path, error);
+
+  if (!database)
+    return FALSE;
+
+  SharedGeoDatabase *geo = g_atomic_rc_box_new0(SharedGeoDatabase);
+  geo->database = database;
+  _set_shared_geo(self, geo);
+  return TRUE;
+}
+
+/* Forward the events to the rest of the log path; consumes them.  Called without the lock. */
+static void
+_emit_events(ZimbraAuthParser *self, GPtrArray *events)
+{
+  LogPathOptions path_options = LOG_PATH_OPTIONS_INIT;
+
+  path_options.ack_needed = FALSE;
+  for (guint i = 0; i < events->len; i++)
+    {
+      AuthEvent *event = g_ptr_array_index(events, i);
+      GeoLocation location = { 0 };
+      gboolean located = FALSE;
+
+      if (self->geo && event->source_ip)
+        located = geo_database_lookup(self->geo->database, event->source_ip, &location);
+
+      LogMessage *msg = event_message_new(self->fields, event, located ? &location : NULL);
+      msg_debug("zimbra-auth-parser(): emitting event",
+                evt_tag_str("correlation", auth_correlation_to_string(event->correlation)),
+                log_pipe_location_tag(&self->super.super));
+      log_pipe_forward_msg(&self->super.super, msg, &path_options);
+
+      geo_location_clear(&location);
+      auth_event_free(event);
+    }
+  g_ptr_array_set_size(events, 0);
+}
+
+static gboolean
+_process(LogParser *s, LogMessage **pmsg, const LogPathOptions *path_options, const gchar *input,
+         gsize input_len)
+{
+  ZimbraAuthParser *self = (ZimbraAuthParser *) s;
+  LogMessage *msg = *pmsg;
+  gssize program_len;
+  const gchar *program = log_msg_get_value(msg, LM_V_PROGRAM, &program_len);
+  AuthLine line;
+
+  if (!auth_line_scan(&line, program, program_len, input, input_len))
+    return TRUE;
+
+  const UnixTime *stamp = &msg->timestamps[LM_TS_STAMP];
+  gint64 stamp_usec = stamp->ut_sec * G_USEC_PER_SEC + stamp->ut_usec;
+  const gchar *host = log_msg_get_value(msg, LM_V_HOST, NULL);
+  const gchar *pid = log_msg_get_value(msg, LM_V_PID, NULL);
+  GPtrArray *events = g_ptr_array_new();
+
+  g_mutex_lock(&self->state->lock);
+  correlator_feed(self->state->correlator, host, pid, &line, stamp_usec, stamp->ut_gmtoff,
+                  g_get_real_time(), events);
+  g_mutex_unlock(&self->state->lock);
+
+  _emit_events(self, events);
+  g_ptr_array_free(events, TRUE);
+  return TRUE;
+}
+
+void
+zimbra_auth_parser_tick(LogParser *s)
+{
+  ZimbraAuthParser *self = (ZimbraAuthParser *) s;
+  GPtrArray *events = g_ptr_array_new();
+
+  g_mutex_lock(&self->state->lock);
+  correlator_expire_idle(self->state->correlator, g_get_real_time(), events);
+  g_mutex_unlock(&self->state->lock);
+
+  _emit_events(self, events);
+  g_ptr_array_free(events, TRUE);
+}
+
+void
+zimbra_auth_parser_flush(LogParser *s)
+{
+  ZimbraAuthParser *self = (ZimbraAuthParser *) s;
+  GPtrArray *events = g_ptr_array_new();
+
+  g_mutex_lock(&self->state->lock);
+  correlator_flush(self->state->correlator, events);
+  g_mutex_unlock(&self->state->lock);
+
+  _emit_events(self, events);
+  g_ptr_array_free(events, TRUE);
+}
+
+static void
+_arm_tick_timer(ZimbraAuthParser *self)
+{
+  iv_validate_now();
+  self->tick_timer.expires = iv_now;
+  self->tick_timer.expires.tv_sec++;
+  iv_timer_register(&self->tick_timer);
+}
+
+static void
+_on_tick_timer(gpointer cookie)
+{
+  ZimbraAuthParser *self = (ZimbraAuthParser *) cookie;
+
+  zimbra_auth_parser_tick(&self->super);
+  _arm_tick_timer(self);
+}
+
+/*
+ * syslog-ng runs this once, in the main thread, when it starts to shut down:
+ * the whole pipeline is still up, so the waiting halves can still reach the
+ * destinations.  Deinit comes later, when forwarding is no longer allowed.
+ */
+static void
+_flush_live_parsers(gint type, gpointer user_data)
+{
+  g_mutex_lock(&live_parsers_lock);
+  for (GList *l = live_parsers; l; l = l->next)
+    zimbra_auth_parser_flush((LogParser *) l->data);
+  g_mutex_unlock(&live_parsers_lock);
+}
+
+static void
+_register_live_parser(ZimbraAuthParser *self)
+{
+  g_mutex_lock(&live_parsers_lock);
+  live_parsers = g_list_prepend(live_parsers, self);
+  if (!shutdown_hook_registered)
+    {
+      shutdown_hook_registered = TRUE;
+      register_application_hook(AH_PRE_SHUTDOWN, _flush_live_parsers, NULL, AHM_RUN_ONCE);
+    }
+  g_mutex_unlock(&live_parsers_lock);
+}
+
+static void
+_unregister_live_parser(ZimbraAuthParser *self)
+{
+  g_mutex_lock(&live_parsers_lock);
+  live_parsers = g_list_remove(live_parsers, self);
+  g_mutex_unlock(&live_parsers_lock);
+}
+
+static const gchar *
+_format_persist_name(const LogPipe *s)
+{
+  ZimbraAuthParser *self = (ZimbraAuthParser *) s;
+  gchar location[128] = "";
+
+  /* Two inline parsers with the same options are told apart by where the configuration has them. */
+  if (s->expr_node)
+    log_expr_node_format_location(s->expr_node, location, sizeof(location));
+
+  g_snprintf(self->persist_name, sizeof(self->persist_name), "zimbra-auth-parser(%s,%s,%d)",
+             self->prefix, location, self->clone_id);
+  return self->persist_name;
+}
+
+static gboolean
+_init(LogPipe *s)
+{
+  ZimbraAuthParser *self = (ZimbraAuthParser *) s;
+  GlobalConfig *cfg = log_pipe_get_config(s);
+
+  if (!log_parser_init_method(s))
+    return FALSE;
+
+  /* Take over the halves of the previous configuration; only after every step that can fail. */
+  ZimbraAuthState *previous = cfg_persist_config_fetch(cfg, log_pipe_get_persist_name(s));
+  if (previous)
+    {
+      if (self->state)
+        _state_free(self->state);
+      self->state = previous;
+    }
+  if (!self->state)
+    self->state = _state_new(self->pairing_timeout, self->max_pending);
+
+  if (!self->fields)
+    self->fields = event_message_fields_new(self->prefix);
+
+  _arm_tick_timer(self);
+  _register_live_parser(self);
+  return TRUE;
+}
+
+static gboolean
+_deinit(LogPipe *s)
+{
+  ZimbraAuthParser *self = (ZimbraAuthParser *) s;
+  GlobalConfig *cfg = log_pipe_get_config(s);
+
+  if (iv_timer_registered(&self->tick_timer))
+    iv_timer_unregister(&self->tick_timer);
+  _unregister_live_parser(self);
+
+  /* On reload cfg->persist exists and keeps the halves for the next configuration; at shutdown they
+   * were flushed by the shutdown hook and cfg_persist_config_add() only frees them. */
+  cfg_persist_config_add(cfg, log_pipe_get_persist_name(s), self->state, (GDestroyNotify) _state_free,
+                         FALSE);
+  self->state = NULL;
+
+  return log_parser_deinit_method(s);
+}
+
+static LogPipe *
+_clone(LogPipe *s)
+{
+  ZimbraAuthParser *self = (ZimbraAuthParser *) s;
+  ZimbraAuthParser *cloned = (ZimbraAuthParser *) zimbra_auth_parser_new(s->cfg);
+
+  zimbra_auth_parser_set_prefix(&cloned->super, self->prefix);
+  cloned->pairing_timeout = self->pairing_timeout;
+  cloned->max_pending = self->max_pending;
+  if (self->geo)
+    _set_shared_geo(cloned, g_atomic_rc_box_acquire(self->geo));
+  log_parser_set_template(&cloned->super, log_template_ref(self->super.template));
+
+  /* every clone keeps its own halves, under its own persist name */
+  cloned->clone_id = ++self->next_clone_id;
+  return &cloned->super.super;
+}
+
+static void
+_free(LogPipe *s)
+{
+  ZimbraAuthParser *self = (ZimbraAuthParser *) s;
+
+  if (self->state)
+    _state_free(self->state);
+  if (self->fields)
+    event_message_fields_free(self->fields);
+  _set_shared_geo(self, NULL);
+  g_free(self->prefix);
+  log_parser_free_method(s);
+}
+
+LogParser *
+zimbra_auth_parser_new(GlobalConfig *cfg)
+{
+  ZimbraAuthParser *self = g_new0(ZimbraAuthParser, 1);
+
+  log_parser_init_instance(&self->super, cfg);
+  self->super.super.init = _init;
+  self->super.super.deinit = _deinit;
+  self->super.super.free_fn = _free;
+  self->super.super.clone = _clone;
+  self->super.super.generate_persist_name = _format_persist_name;
+  self->super.process = _process;
+
+  self->prefix = g_strdup(ZIMBRA_AUTH_DEFAULT_PREFIX);
+  self->pairing_timeout = ZIMBRA_AUTH_DEFAULT_PAIRING_TIMEOUT;
+  self->max_pending = ZIMBRA_AUTH_DEFAULT_MAX_PENDING;
+
+  IV_TIMER_INIT(&self->tick_timer);
+  self->tick_timer.cookie = self;
+  self->tick_timer.handler = _on_tick_timer;
+  return &self->super;
+}

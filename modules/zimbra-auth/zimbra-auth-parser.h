@@ -1,0 +1,49 @@
+/*
+ * Copyright (c) 2026 syslog-ng-zimbra-auth developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License version 2 or, at your
+ * option, any later version, as published by the Free Software Foundation.
+ */
+
+#ifndef ZIMBRA_AUTH_PARSER_H_INCLUDED
+#define ZIMBRA_AUTH_PARSER_H_INCLUDED
+
+#include "parser/parser-expr.h"
+
+/*
+ * zimbra-auth-parser(): recognizes Zimbra authentication failures in the
+ * messages passing through it, joins their halves and injects one enriched
+ * event per failed login after itself in the log path.  Every message it
+ * receives continues unchanged.
+ */
+
+#define ZIMBRA_AUTH_DEFAULT_PREFIX ".zimbra."
+#define ZIMBRA_AUTH_DEFAULT_PAIRING_TIMEOUT 5
+#define ZIMBRA_AUTH_DEFAULT_MAX_PENDING 100000
+#define ZIMBRA_AUTH_EVENT_TAG "zimbra_auth_failure"
+#define ZIMBRA_AUTH_BACKEND_ERROR_TAG "zimbra_auth_backend_error"
+
+LogParser *zimbra_auth_parser_new(GlobalConfig *cfg);
+
+void zimbra_auth_parser_set_prefix(LogParser *s, const gchar *prefix);
+void zimbra_auth_parser_set_pairing_timeout(LogParser *s, gint seconds);
+void zimbra_auth_parser_set_max_pending(LogParser *s, gint max_pending);
+
+/*
+ * Open the city database at path and keep it for the lookups.  Returns FALSE
+ * and sets *error (naming the path and the reason) when it cannot be used; the
+ * parser then keeps its previous database, if any.
+ */
+gboolean zimbra_auth_parser_set_geoip_database(LogParser *s, const gchar *path, GError **error);
+
+/*
+ * Emit, alone, the halves of every host that has been silent for longer than
+ * the pairing timeout; what the timer does every second, callable from tests.
+ */
+void zimbra_auth_parser_tick(LogParser *s);
+
+/* Emit every waiting half now, as at shutdown. */
+void zimbra_auth_parser_flush(LogParser *s);
+
+#endif

@@ -1,0 +1,43 @@
+#!/bin/bash
+# Cross-check against other projects' test logs (fail2ban's and CrowdSec's postfix data, kept outside
+# this repository): every SASL login failure they mark comes out with its address, and none of the
+# look-alikes does.  The data lives in the shared folder beside the checkout (ZIMBRA_AUTH_PEER_DIR);
+# without it the test is skipped.
+. "$(dirname "$0")/e2e-lib.sh"
+
+export TZ=UTC
+PEER_DIR="${ZIMBRA_AUTH_PEER_DIR:-$abs_top_srcdir/../shared/peer}"
+if [ ! -f "$PEER_DIR/extract_lines.py" ]; then
+  echo "SKIP: no peer data at $PEER_DIR"
+  exit 77
+fi
+
+python3 "$PEER_DIR/extract_lines.py" --out "$WORK/peer" >/dev/null || fail "extract_lines.py failed"
+INPUT="$WORK/peer/all.syslog"
+
+cat >"$WORK/syslog-ng.conf" <<CONF
+@version: 3.38
+@include "$E2E_SCL"
+options { stats-freq(0); keep-hostname(yes); };
+source s_in { file("$WORK/in.log" follow-freq(0.1)); };
+parser p_zimbra { zimbra-auth-parser(pairing-timeout(5)); };
+destination d_all { file("$WORK/all.log"); };
+destination d_events { file("$WORK/events.json" template("\$(zimbra-auth-ecs)\n")); };
+log {
+  source(s_in);
+  parser(p_zimbra);
+  log { filter { zimbra-auth-events(); }; destination(d_events); flags(final); };
+  log { destination(d_all); };
+};
+CONF
+
+: >"$WORK/in.log"
+: >"$WORK/events.json"
+start_syslog_ng "$WORK/syslog-ng.conf"
+cat "$INPUT" >>"$WORK/in.log"
+wait_for_lines "$WORK/all.log" "$(wc -l <"$INPUT")"
+# Stopping emits the halves still waiting for a partner.
+stop_syslog_ng
+
+python3 "$abs_top_srcdir/tests/peer-check.py" --kind postfix-sasl "$WORK/peer/expected.jsonl" \
+  "$WORK/peer/not-events.jsonl" "$WORK/events.json" || fail "the events disagree with the peers' marks"
