@@ -36,6 +36,11 @@ run_check()
   grep -E '^(PASS|FAIL|SKIP|XFAIL|XPASS|ERROR):' "$dir/check.out" || true
   # Criterion's own closing lines live in the per-test logs.
   grep -h 'Synthesis:' "$dir"/tests/test_*.log 2>/dev/null | sed "s|^|$name: |" || true
+  # A sanitizer report in a forked Criterion test does not always change its exit code.
+  if grep -lE 'ERROR: (LeakSanitizer|AddressSanitizer)|runtime error:' "$dir"/tests/*.log 2>/dev/null; then
+    echo "$name: sanitizer reports in the logs above"
+    rc=1
+  fi
   local p f
   p=$(grep -cE '^PASS:' "$dir/check.out" || true)
   f=$(grep -cE '^(FAIL|ERROR|XPASS):' "$dir/check.out" || true)

@@ -13,7 +13,8 @@ options { stats-freq(0); keep-hostname(yes); };
 
 source s_in { file("$WORK/in.log" follow-freq(0.1)); };
 parser p_zimbra {
-  zimbra-auth-parser(geoip-database("$TEST_DATA_DIR/city-maxmind.mmdb") pairing-timeout(5));
+  zimbra-auth-parser(geoip-database("$TEST_DATA_DIR/city-maxmind.mmdb") asn-database("$TEST_DATA_DIR/asn-maxmind.mmdb")
+                     lookup-documentation-ranges(yes) home-countries("US") pairing-timeout(5));
 };
 destination d_all { file("$WORK/all.log" template("\${ISODATE} \${HOST} \${MSGHDR}\${MSG}\n")); };
 destination d_events { file("$WORK/events.json" template("\$(zimbra-auth-ecs)\n")); };

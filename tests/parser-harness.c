@@ -16,6 +16,7 @@
 #include "cfg-parser.h"
 #include "msg-format.h"
 #include "plugin.h"
+#include "plugin-types.h"
 #include "scratch-buffers.h"
 #include "logmsg/tags.h"
 

@@ -6,10 +6,11 @@
  * option, any later version, as published by the Free Software Foundation.
  */
 
-
 #include "correlator.h"
+#include "delay-model.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 /*
@@ -115,11 +116,12 @@ _smtpd_line_full(const gchar *name, const gchar *address, const gchar *port, con
   return line;
 }
 
-/* the usual Zimbra shape: unknown[ADDRESS]: SASL LOGIN authentication failed: authentication failure */
+/* the usual Zimbra shape: "unknown[ADDRESS]: SASL LOGIN authentication failed: ..." */
 static AuthLine
 _smtpd_line(const gchar *address, const gchar *sasl_username)
 {
-  return _smtpd_line_full("unknown", address, NULL, "LOGIN", "authentication failure", sasl_username);
+  return _smtpd_line_full("unknown", address, NULL, "LOGIN", "authentication failure",
+                          sasl_username);
 }
 
 /* ---- feeding ---- */
@@ -140,15 +142,6 @@ static void
 _feed(const gchar *host, const gchar *pid, AuthLine line, gint64 stamp)
 {
   _feed_at(host, pid, line, stamp, stamp);
-}
-
-/* the saslauthd lines of a failed SMTP login: zmauth at start, auth_zimbra and do_auth at verdict */
-static void
-_sasl_attempt(const gchar *host, const gchar *pid, const gchar *user, gint64 start, gint64 verdict)
-{
-  _feed(host, pid, _start_line(), start);
-  _feed(host, pid, _credential_line(user), verdict);
-  _feed(host, pid, _verdict_line(user), verdict);
 }
 
 static void
@@ -228,7 +221,7 @@ Test(correlator, pairs_a_verdict_with_the_postfix_failure_after_it_and_fills_eve
   _assert_event_count(1);
   AuthEvent *event = _event(0);
   _assert_text(event->host, MAIL, "host");
-  cr_assert_eq(event->stamp_usec, AT(10, 31, 6) + 250 * MS, "the stamp is the attempt's first line");
+  cr_assert_eq(event->stamp_usec, AT(10, 31, 6) + 250 * MS, "the attempt's first line");
   cr_assert_eq(event->stamp_gmtoff, 3600);
   _assert_text(event->user_name, "filippo", "user_name");
   _assert_text(event->source_ip, "198.51.100.40", "source_ip");
@@ -393,7 +386,7 @@ Test(correlator, postfix_line_that_comes_before_its_verdict_waits_and_pairs_with
   cr_assert_eq(_event(0)->stamp_usec, t - 400 * MS);
 }
 
-Test(correlator, late_verdict_takes_the_waiting_postfix_line_with_its_name_before_older_ones)
+Test(correlator, a_late_verdict_takes_only_a_waiting_line_with_its_name_or_no_later_stamp)
 {
   gint64 t = AT(16, 1, 0);
 
@@ -402,16 +395,24 @@ Test(correlator, late_verdict_takes_the_waiting_postfix_line_with_its_name_befor
   _feed(MAIL, "4101", _verdict_line("bob@example.com"), t + 200 * MS);
   _feed(MAIL, "4102", _verdict_line("carol@example.com"), t + 300 * MS);
 
-  _assert_event_count(2);
+  /* the line without a name was stamped before carol's verdict: it cannot be hers */
+  _assert_event_count(1);
   _assert_event(0, AUTH_CORRELATION_PAIRED, "bob@example.com", "203.0.113.52", 1);
-  _assert_event(1, AUTH_CORRELATION_PAIRED, "carol@example.com", "203.0.113.51", 1);
+
+  correlator_flush(correlator, events);
+  _assert_event_count(3);
+  _assert_event(1, AUTH_CORRELATION_IP_ONLY, NULL, "203.0.113.51", 0);
+  _assert_event(2, AUTH_CORRELATION_USER_ONLY, "carol@example.com", NULL, 0);
 }
 
-Test(correlator, ignores_lines_that_are_not_recognized)
+Test(correlator, ignores_lines_that_are_not_the_mtas)
 {
   AuthLine none = { .kind = AUTH_LINE_NONE };
+  AuthLine audit = { .kind = AUTH_LINE_AUDIT_FAILURE };
 
+  audit.user = _slice("alice@example.com");
   correlator_feed(correlator, MAIL, "17715", &none, AT(16, 2, 0), 0, AT(16, 2, 0), events);
+  correlator_feed(correlator, MAIL, "", &audit, AT(16, 2, 0), 0, AT(16, 2, 0), events);
   correlator_flush(correlator, events);
 
   _assert_event_count(0);
@@ -536,7 +537,7 @@ Test(correlator, treats_a_line_stamped_before_the_hosts_clock_as_happening_at_th
   _assert_event(1, AUTH_CORRELATION_PAIRED, "bob@example.com", "203.0.113.2", 1);
   cr_assert_eq(_event(1)->stamp_usec, t - 66 * SECOND, "the event keeps the stamp as logged");
   _assert_event(2, AUTH_CORRELATION_PAIRED, "carol@example.com", "203.0.113.3", 1);
-  cr_assert_eq(_stats().pending, 0);
+  cr_assert_eq(_stats().pending, 1, "only the start line's note waits");
 }
 
 Test(correlator, pairs_and_expires_across_midnight_with_whole_second_stamps)
@@ -544,16 +545,17 @@ Test(correlator, pairs_and_expires_across_midnight_with_whole_second_stamps)
   _feed(MAIL, "4101", _start_line(), AT(23, 59, 58));
   _feed(MAIL, "4101", _credential_line("alice@example.com"), AT(23, 59, 59));
   _feed(MAIL, "4101", _verdict_line("alice@example.com"), AT(23, 59, 59));
-  _postfix(MAIL, "203.0.113.1", AT(24, 0, 0));
-
   _feed(MAIL, "4102", _credential_line("bob@example.com"), AT(23, 59, 59));
   _feed(MAIL, "4102", _verdict_line("bob@example.com"), AT(23, 59, 59));
+  _postfix(MAIL, "203.0.113.1", AT(24, 0, 0));
+
+  /* bob's postfix line never comes */
   _feed(MAIL, "4103", _start_line(), AT(24, 0, 4));
   _assert_event_count(1);
   _feed(MAIL, "4103", _start_line(), AT(24, 0, 5));
 
   _assert_event_count(2);
-  _assert_event(0, AUTH_CORRELATION_PAIRED, "alice@example.com", "203.0.113.1", 1);
+  _assert_event(0, AUTH_CORRELATION_PAIRED, "alice@example.com", "203.0.113.1", 2);
   cr_assert_eq(_event(0)->stamp_usec, AT(23, 59, 58));
   _assert_event(1, AUTH_CORRELATION_USER_ONLY, "bob@example.com", NULL, 0);
 }
@@ -887,7 +889,8 @@ Test(correlator, normalizes_the_client_address_and_keeps_port_and_name)
 
 Test(correlator, prefers_saslauthds_copy_of_the_name_over_sasl_username)
 {
-  gchar *whole = g_strdup_printf("%s@example.com", "a-very-long-local-part-that-postfix-cuts-at-one-"
+  gchar *whole = g_strdup_printf("%s@example.com",
+                                 "a-very-long-local-part-that-postfix-cuts-at-one-"
                                  "hundred-bytes-while-saslauthd-keeps-all-of-it-for-the-record");
   gchar *cut = g_strndup(whole, 100);
   gint64 t = AT(13, 1, 0);
@@ -1057,6 +1060,35 @@ Test(correlator, whole_second_stamps_pair_the_same_stream_by_plain_fifo)
   _assert_event(1, AUTH_CORRELATION_USER_ONLY, "fresh@example.com", NULL, 0);
 }
 
+/* The verdict of the line to 203.0.113.1 was lost; alice's comes 2 s later, her line 3 ms after. */
+static void
+_feed_lost_verdict_stream(gint64 start, gboolean fractions)
+{
+  gint64 t = _learn_delays(start, fractions);
+
+  _postfix(MAIL, "203.0.113.1", _stamp(t, 0, 126, fractions));
+  _feed(MAIL, "4102", _verdict_line("alice@example.com"), _stamp(t, 2, 123, fractions));
+  _postfix(MAIL, "203.0.113.2", _stamp(t, 2, 126, fractions));
+  _feed(MAIL, "4104", _start_line(), _stamp(t, 8, 0, fractions));
+}
+
+Test(correlator, delays_keep_a_postfix_line_that_lost_its_verdict_from_taking_the_next_one)
+{
+  _feed_lost_verdict_stream(AT(17, 6, 0), TRUE);
+
+  _assert_event_count(2);
+  _assert_event(0, AUTH_CORRELATION_PAIRED, "alice@example.com", "203.0.113.2", 1);
+  _assert_event(1, AUTH_CORRELATION_IP_ONLY, NULL, "203.0.113.1", 0);
+
+  g_ptr_array_set_size(events, 0);
+  _feed_lost_verdict_stream(AT(17, 7, 0), FALSE);
+
+  /* whole seconds too: a verdict stamped after the waiting line cannot be its partner */
+  _assert_event_count(2);
+  _assert_event(0, AUTH_CORRELATION_PAIRED, "alice@example.com", "203.0.113.2", 1);
+  _assert_event(1, AUTH_CORRELATION_IP_ONLY, NULL, "203.0.113.1", 0);
+}
+
 Test(correlator, a_slow_postfix_line_followed_by_the_next_one_keeps_fifo)
 {
   gint64 t = _learn_delays(AT(17, 1, 0), TRUE);
@@ -1065,8 +1097,10 @@ Test(correlator, a_slow_postfix_line_followed_by_the_next_one_keeps_fifo)
   _feed(MAIL, "4102", _verdict_line("alice@example.com"), t);
   _feed(MAIL, "4103", _verdict_line("bob@example.com"), t + 290 * MS);
   _postfix(MAIL, "203.0.113.1", t + 300 * MS);
-  _assert_event_count(0);
   _postfix(MAIL, "203.0.113.2", t + 305 * MS);
+  _assert_event_count(0);
+  /* the window of the two lines closes with the next line of the host */
+  _feed(MAIL, "4104", _start_line(), t + 1 * SECOND);
 
   _assert_event_count(2);
   _assert_event(0, AUTH_CORRELATION_PAIRED, "alice@example.com", "203.0.113.1", 2);
@@ -1082,7 +1116,7 @@ Test(correlator, the_next_postfix_line_confirms_a_choice_that_skips_a_stale_verd
   _postfix(MAIL, "203.0.113.2", t + 2003 * MS);
   _feed(MAIL, "4104", _verdict_line("carol@example.com"), t + 2100 * MS);
   _postfix(MAIL, "203.0.113.3", t + 2103 * MS);
-  _assert_event_count(1);
+  _assert_event_count(0);
   _feed(MAIL, "4105", _start_line(), t + 3 * SECOND);
   _feed(MAIL, "4105", _start_line(), t + 6 * SECOND);
 
@@ -1092,7 +1126,25 @@ Test(correlator, the_next_postfix_line_confirms_a_choice_that_skips_a_stale_verd
   _assert_event(2, AUTH_CORRELATION_USER_ONLY, "stale@example.com", NULL, 0);
 }
 
-Test(correlator, a_held_choice_is_decided_by_the_idle_timer_when_the_host_falls_silent)
+Test(correlator, a_postfix_line_in_a_window_still_pairs_with_a_verdict_that_comes_after_it)
+{
+  gint64 t = _learn_delays(AT(17, 5, 0), TRUE);
+
+  _feed(MAIL, "4102", _verdict_line("stale@example.com"), t);
+  _feed(MAIL, "4103", _verdict_line("fresh@example.com"), t + 2000 * MS);
+  _postfix(MAIL, "203.0.113.2", t + 2003 * MS);
+  /* carol's postfix line overtakes her verdict */
+  _postfix(MAIL, "203.0.113.3", t + 2100 * MS);
+  _feed(MAIL, "4104", _verdict_line("carol@example.com"), t + 2099 * MS);
+  _feed(MAIL, "4105", _start_line(), t + 3 * SECOND);
+
+  _assert_event_count(2);
+  _assert_event(0, AUTH_CORRELATION_PAIRED, "fresh@example.com", "203.0.113.2", 2);
+  _assert_event(1, AUTH_CORRELATION_PAIRED, "carol@example.com", "203.0.113.3", 1);
+  cr_assert_eq(_stats().pending, 2, "the stale verdict and the start line's note wait");
+}
+
+Test(correlator, an_open_window_is_decided_by_the_idle_timer_when_the_host_falls_silent)
 {
   gint64 t = _learn_delays(AT(17, 3, 0), TRUE);
   gint64 wall = t + 2003 * MS;
@@ -1110,7 +1162,7 @@ Test(correlator, a_held_choice_is_decided_by_the_idle_timer_when_the_host_falls_
   _assert_event(0, AUTH_CORRELATION_PAIRED, "fresh@example.com", "203.0.113.2", 2);
 }
 
-Test(correlator, flush_and_overflow_decide_a_held_choice_instead_of_losing_it)
+Test(correlator, flush_decides_an_open_window_instead_of_losing_it)
 {
   gint64 t = _learn_delays(AT(17, 4, 0), TRUE);
 
@@ -1146,10 +1198,10 @@ _compare_arrival(gconstpointer a, gconstpointer b)
 
   if (x->arrival != y->arrival)
     return x->arrival < y->arrival ? -1 : 1;
-  /* a verdict before the postfix line stamped the same instant, then generation order */
-  if (x->kind != y->kind)
-    return x->kind < y->kind ? -1 : 1;
-  return x->attempt < y->attempt ? -1 : (x->attempt > y->attempt);
+  /* at the same instant: generation order, which is each worker's order */
+  if (x->attempt != y->attempt)
+    return x->attempt < y->attempt ? -1 : 1;
+  return x->kind < y->kind ? -1 : (x->kind > y->kind);
 }
 
 static const gchar *const stream_hosts[] = { "h0.example.com", "h1.example.com", "h2.example.com" };
@@ -1161,7 +1213,7 @@ _feed_stream_line(Correlator *target, const StreamLine *item, gint64 wall, gsize
   gchar *verdict_user = g_strdup_printf("u%u", item->attempt);
   gchar *note_user = g_strdup_printf("c%u", item->attempt);
   gchar *wrong_user = g_strdup_printf("w%u", item->attempt);
-  gchar *address = g_strdup_printf("2001:db8::%x", item->attempt);
+  gchar *address = g_strdup_printf("2001:db8::1:%x", item->attempt);
   gchar *pid = g_strdup_printf("%u", 4100 + item->attempt % 4);
   const gchar *sasl_names[] = { NULL, verdict_user, wrong_user };
   AuthLine line;
@@ -1204,10 +1256,13 @@ _feed_stream_line(Correlator *target, const StreamLine *item, gint64 wall, gsize
  * runs on worker k % 4 of host k % 3 after that worker's previous attempt),
  * with lines lost, delayed, reordered across workers and stamped wrong.
  */
-/* note_fed: a credential failure was fed (a backend error line is fed otherwise) */
+/*
+ * note_fed: a credential failure was fed (a backend error line is fed
+ * otherwise).  steady: every line travels 20 ms and is stamped right.
+ */
 static GArray *
-_random_stream(GRand *rand, guint attempts, gboolean *verdict_fed, gboolean *note_fed,
-               gboolean *postfix_fed)
+_random_stream(GRand *rand, guint attempts, gboolean steady, gboolean *verdict_fed,
+               gboolean *note_fed, gboolean *postfix_fed)
 {
   GArray *lines = g_array_new(FALSE, TRUE, sizeof(StreamLine));
   gint64 worker_free[12] = { 0 };
@@ -1248,7 +1303,9 @@ _random_stream(GRand *rand, guint attempts, gboolean *verdict_fed, gboolean *not
         {
           item.kind = 4;
           item.stamp = postfix;
-          item.sasl_name = g_rand_int_range(rand, 0, 10) < 3 ? 1 + !g_rand_int_range(rand, 0, 10) : 0;
+          /* three in ten name the user, one in ten of those wrongly */
+          item.sasl_name = g_rand_int_range(rand, 0, 10) >= 3 ? 0
+                           : g_rand_int_range(rand, 0, 10) ? 1 : 2;
           postfix_fed[k] = TRUE;
           g_array_append_val(lines, item);
         }
@@ -1259,6 +1316,11 @@ _random_stream(GRand *rand, guint attempts, gboolean *verdict_fed, gboolean *not
       StreamLine *item = &g_array_index(lines, StreamLine, i);
       gint roll = g_rand_int_range(rand, 0, 100);
 
+      if (steady)
+        {
+          item->arrival = item->stamp + 20 * MS;
+          continue;
+        }
       item->arrival = item->stamp + (roll < 80 ? g_rand_int_range(rand, 0, 5) * MS
                                      : roll < 95 ? g_rand_int_range(rand, 0, 500) * MS
                                      : g_rand_int_range(rand, 0, 4000) * MS);
@@ -1270,8 +1332,7 @@ _random_stream(GRand *rand, guint attempts, gboolean *verdict_fed, gboolean *not
         item->stamp -= 365 * 86400 * SECOND;
     }
 
-  /* one worker writes its lines in order, and they travel in order */
-  g_array_sort(lines, _compare_arrival);
+  /* one worker writes its lines in order and they travel in order (lines: in generation order) */
   {
     gint64 last_arrival[12] = { 0 };
 
@@ -1315,7 +1376,7 @@ Test(correlator, every_half_comes_out_exactly_once_whatever_the_interleaving)
       gboolean *verdict_fed = g_new0(gboolean, attempts);
       gboolean *note_fed = g_new0(gboolean, attempts);
       gboolean *postfix_fed = g_new0(gboolean, attempts);
-      GArray *lines = _random_stream(rand, attempts, verdict_fed, note_fed, postfix_fed);
+      GArray *lines = _random_stream(rand, attempts, FALSE, verdict_fed, note_fed, postfix_fed);
       GHashTable *users = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
       GHashTable *addresses = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
       gint64 next_tick = g_array_index(lines, StreamLine, 0).arrival;
@@ -1356,7 +1417,7 @@ Test(correlator, every_half_comes_out_exactly_once_whatever_the_interleaving)
         {
           gchar *verdict_user = g_strdup_printf("u%u", k);
           gchar *note_user = g_strdup_printf("c%u", k);
-          gchar *address = g_strdup_printf("2001:db8::%x", k);
+          gchar *address = g_strdup_printf("2001:db8::1:%x", k);
 
           cr_assert_eq(_count_of(users, verdict_user), verdict_fed[k] ? 1 : 0,
                        "seed %u: verdict %u came out %u times", seed, k,
@@ -1390,4 +1451,331 @@ Test(correlator, every_half_comes_out_exactly_once_whatever_the_interleaving)
       correlator_free(table);
       g_rand_free(rand);
     }
+}
+
+/*
+ * A stream in which FIFO is right: attempts on one host, verdicts 5 to 400 ms
+ * apart, postfix lines 1-8 ms after their verdict (one in ten 20-150 ms late)
+ * and never out of verdict order, so that a late line holds back the ones
+ * after it; none lost.  Stamps in ms, or whole seconds.  Returns the number
+ * of events that paired verdict i with line i.
+ */
+static guint
+_feed_in_order_stream(guint seed, guint attempts, gboolean fractions)
+{
+  GRand *rand = g_rand_new_with_seed(seed);
+  GArray *lines = g_array_new(FALSE, TRUE, sizeof(StreamLine));
+  gint64 verdict = AT(19, 0, 0);
+  gint64 postfix = 0;
+  guint right = 0;
+
+  for (guint k = 0; k < attempts; k++)
+    {
+      StreamLine item = { .host = 0, .attempt = k };
+      gint64 delay = g_rand_int_range(rand, 0, 10) ? g_rand_int_range(rand, 1, 9) * MS
+                     : g_rand_int_range(rand, 20, 151) * MS;
+
+      verdict += g_rand_int_range(rand, 5, 401) * MS;
+      postfix = MAX(verdict + delay, postfix + 1 * MS);
+
+      item.kind = 3;
+      item.stamp = fractions ? verdict : verdict - verdict % SECOND;
+      item.arrival = verdict;
+      g_array_append_val(lines, item);
+      item.kind = 4;
+      item.stamp = fractions ? postfix : postfix - postfix % SECOND;
+      item.arrival = postfix;
+      g_array_append_val(lines, item);
+    }
+  g_array_sort(lines, _compare_arrival);
+
+  g_ptr_array_set_size(events, 0);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const StreamLine *item = &g_array_index(lines, StreamLine, i);
+
+      _feed_stream_line(correlator, item, item->arrival, 1000);
+    }
+  correlator_flush(correlator, events);
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      AuthEvent *event = g_ptr_array_index(events, i);
+      guint user = 0, address = 0;
+
+      if (event->correlation == AUTH_CORRELATION_PAIRED
+          && sscanf(event->user_name, "u%u", &user) == 1
+          && sscanf(event->source_ip, "2001:db8::1:%x", &address) == 1 && user == address)
+        right++;
+    }
+
+  g_array_free(lines, TRUE);
+  g_rand_free(rand);
+  return right;
+}
+
+Test(correlator, delays_change_nothing_on_streams_where_fifo_is_right)
+{
+  for (guint seed = 1; seed <= 200; seed++)
+    {
+      cr_assert_eq(_feed_in_order_stream(seed, 400, FALSE), 400, "seed %u, whole seconds", seed);
+      cr_assert_eq(events->len, 400);
+      cr_assert_eq(_feed_in_order_stream(seed, 400, TRUE), 400, "seed %u, milliseconds", seed);
+      cr_assert_eq(events->len, 400);
+    }
+}
+
+/*
+ * Attempts on one host a little apart (50-1500 ms), postfix lines 1-8 ms
+ * after their verdict; one in ten postfix lines lost, or, with lose_verdicts,
+ * one in ten verdicts.  Returns the number of correct pairs.
+ */
+static guint
+_feed_lossy_stream(guint seed, guint attempts, gboolean fractions, gboolean lose_verdicts)
+{
+  GRand *rand = g_rand_new_with_seed(seed);
+  gint64 verdict = AT(20, 0, 0);
+  guint right = 0;
+
+  g_ptr_array_set_size(events, 0);
+  for (guint k = 0; k < attempts; k++)
+    {
+      StreamLine item = { .host = 0, .attempt = k, .kind = 3 };
+      gint64 postfix;
+
+      verdict += g_rand_int_range(rand, 50, 1501) * MS;
+      postfix = verdict + g_rand_int_range(rand, 1, 9) * MS;
+
+      item.stamp = fractions ? verdict : verdict - verdict % SECOND;
+      if (!lose_verdicts || g_rand_int_range(rand, 0, 10) != 0)
+        _feed_stream_line(correlator, &item, verdict, 1000);
+      if (!lose_verdicts && g_rand_int_range(rand, 0, 10) == 0)
+        continue;
+      item.kind = 4;
+      item.stamp = fractions ? postfix : postfix - postfix % SECOND;
+      _feed_stream_line(correlator, &item, postfix, 1000);
+    }
+  correlator_flush(correlator, events);
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      AuthEvent *event = g_ptr_array_index(events, i);
+      guint user = 0, address = 0;
+
+      if (event->correlation == AUTH_CORRELATION_PAIRED
+          && sscanf(event->user_name, "u%u", &user) == 1
+          && sscanf(event->source_ip, "2001:db8::1:%x", &address) == 1 && user == address)
+        right++;
+    }
+  g_rand_free(rand);
+  return right;
+}
+
+Test(correlator, delays_recover_pairs_that_fifo_loses_after_a_lost_line)
+{
+  for (gint lose_verdicts = 0; lose_verdicts <= 1; lose_verdicts++)
+    {
+      guint fifo_total = 0, fit_total = 0;
+
+      for (guint seed = 1; seed <= 10; seed++)
+        {
+          guint fifo = _feed_lossy_stream(seed, 1000, FALSE, lose_verdicts);
+          guint fit = _feed_lossy_stream(seed, 1000, TRUE, lose_verdicts);
+
+          cr_assert_geq(fit, fifo, "seed %u: %u right with delays, %u with FIFO", seed, fit, fifo);
+          fifo_total += fifo;
+          fit_total += fit;
+        }
+
+      /* about 9000 of the 10000 attempts have both lines */
+      cr_log_info("%s lost: %u of 10000 attempts paired right by FIFO, %u with delays",
+                  lose_verdicts ? "verdicts" : "postfix lines", fifo_total, fit_total);
+      cr_assert_gt(fit_total, 8000);
+      /* a lost verdict leaves FIFO right as well: no verdict is taken by a line stamped before it */
+      if (!lose_verdicts)
+        cr_assert_gt(fit_total, fifo_total + 5000);
+    }
+}
+
+static gchar *
+_describe(const AuthEvent *event)
+{
+  return g_strdup_printf("%s %" G_GINT64_FORMAT " %s %s %s %u %s", event->host, event->stamp_usec,
+                         event->user_name, event->source_ip,
+                         auth_correlation_to_string(event->correlation), event->candidates,
+                         auth_outcome_to_string(event->outcome));
+}
+
+static gint
+_compare_descriptions(gconstpointer a, gconstpointer b)
+{
+  return strcmp(*(const gchar *const *) a, *(const gchar *const *) b);
+}
+
+/*
+ * The events of a steady random stream (stamps in milliseconds, silences
+ * longer than the timeout), each described in a line, sorted: the order they
+ * came out in aside.  live: the lines arrive when stamped (plus 20 ms) and the
+ * idle timer runs every second; otherwise all arrive at once.
+ */
+static gchar *
+_run_stream(guint seed, gboolean live)
+{
+  GRand *rand = g_rand_new_with_seed(seed);
+  Correlator *table = correlator_new(TIMEOUT, 1000);
+  gboolean *verdict_fed = g_new0(gboolean, 600);
+  gboolean *note_fed = g_new0(gboolean, 600);
+  gboolean *postfix_fed = g_new0(gboolean, 600);
+  GArray *lines = _random_stream(rand, 600, TRUE, verdict_fed, note_fed, postfix_fed);
+  gint64 next_tick = g_array_index(lines, StreamLine, 0).arrival;
+  GPtrArray *descriptions = g_ptr_array_new_with_free_func(g_free);
+  GString *all = g_string_new("");
+
+  g_ptr_array_set_size(events, 0);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const StreamLine *item = &g_array_index(lines, StreamLine, i);
+
+      /* replayed at full speed: everything arrives at once, and the idle timer never runs */
+      if (!live)
+        {
+          _feed_stream_line(table, item, AT(23, 0, 0), 1000);
+          continue;
+        }
+      for (; next_tick <= item->arrival; next_tick += SECOND)
+        correlator_expire_idle(table, next_tick, events);
+      _feed_stream_line(table, item, item->arrival, 1000);
+    }
+  correlator_flush(table, events);
+
+  for (guint i = 0; i < events->len; i++)
+    g_ptr_array_add(descriptions, _describe(g_ptr_array_index(events, i)));
+  g_ptr_array_sort(descriptions, _compare_descriptions);
+  for (guint i = 0; i < descriptions->len; i++)
+    g_string_append_printf(all, "%s\n", (gchar *) g_ptr_array_index(descriptions, i));
+
+  g_ptr_array_free(descriptions, TRUE);
+  g_array_free(lines, TRUE);
+  g_free(verdict_fed);
+  g_free(note_fed);
+  g_free(postfix_fed);
+  correlator_free(table);
+  g_rand_free(rand);
+  return g_string_free(all, FALSE);
+}
+
+Test(correlator, a_log_replayed_at_full_speed_pairs_and_expires_as_it_did_live)
+{
+  for (guint seed = 1; seed <= 10; seed++)
+    {
+      gchar *live = _run_stream(seed, TRUE);
+      gchar *replay = _run_stream(seed, FALSE);
+
+      cr_assert_gt(strlen(live), 1000);
+      cr_assert_str_eq(replay, live, "seed %u", seed);
+      g_free(live);
+      g_free(replay);
+    }
+}
+
+Test(correlator, survives_random_calls_within_its_bounds)
+{
+  static const gchar *const names[] = { NULL, "", "alice", "bob", "a-name-of-more-than-one-hundred-"
+                                        "bytes-that-postfix-would-cut-short-at-exactly-one-hundred-"
+                                        "bytes-and-then-some" };
+  static const gchar *const addresses[] = { "203.0.113.1", "2001:db8::1", "unknown", "", NULL };
+  static const gchar *const hosts[] = { MAIL, MX2, "" };
+  static const gchar *const pids[] = { "4101", "4102", "", NULL };
+
+  for (guint seed = 1; seed <= 20; seed++)
+    {
+      GRand *rand = g_rand_new_with_seed(seed);
+      gsize max_pending = g_rand_int_range(rand, 1, 40);
+      Correlator *table = correlator_new(g_rand_int_range(rand, 0, 3) * SECOND, max_pending);
+      gint64 now = AT(21, 0, 0);
+      CorrelatorStats stats;
+
+      g_ptr_array_set_size(events, 0);
+      for (guint i = 0; i < 5000; i++)
+        {
+          AuthLine line = { .kind = g_rand_int_range(rand, 1, 6) };
+          gint64 stamp;
+
+          line.user = _slice(names[g_rand_int_range(rand, 0, G_N_ELEMENTS(names))]);
+          if (line.kind == AUTH_LINE_SMTPD_FAILURE)
+            {
+              line.client_name = _slice("unknown");
+              line.client_address = _slice(addresses[g_rand_int_range(rand, 0, 5)]);
+              line.mechanism = _slice("login");
+            }
+
+          now += g_rand_int_range(rand, 0, 700) * MS;
+          stamp = now + g_rand_int_range(rand, -3000, 3000) * MS;
+          if (g_rand_int_range(rand, 0, 100) == 0)
+            stamp = g_rand_boolean(rand) ? G_MAXINT64 : G_MININT64;
+
+          correlator_feed(table, hosts[g_rand_int_range(rand, 0, 3)], pids[g_rand_int_range(rand, 0, 4)],
+                          &line, stamp, 0, now, events);
+          if (g_rand_int_range(rand, 0, 10) == 0)
+            correlator_expire_idle(table, now + g_rand_int_range(rand, 0, 8) * SECOND, events);
+          if (g_rand_int_range(rand, 0, 500) == 0)
+            correlator_flush(table, events);
+
+          correlator_get_stats(table, &stats);
+          cr_assert_leq(stats.pending, max_pending);
+        }
+      correlator_flush(table, events);
+
+      correlator_get_stats(table, &stats);
+      cr_assert_eq(stats.pending, 0);
+      cr_assert_eq(stats.paired + stats.user_only + stats.ip_only, events->len);
+      correlator_free(table);
+      g_rand_free(rand);
+    }
+}
+
+/* ---- the delay model ---- */
+
+Test(delay_model, gives_the_prior_limit_until_it_has_enough_pairs)
+{
+  DelayModel model = { 0 };
+
+  cr_assert_eq(delay_model_limit(NULL), DELAY_MODEL_PRIOR_LIMIT_USEC);
+  for (gint i = 0; i < DELAY_MODEL_MIN_SAMPLES - 1; i++)
+    delay_model_add(&model, 3 * MS);
+  cr_assert_not(delay_model_is_ready(&model));
+  cr_assert_eq(delay_model_limit(&model), DELAY_MODEL_PRIOR_LIMIT_USEC);
+
+  delay_model_add(&model, 3 * MS);
+  cr_assert(delay_model_is_ready(&model));
+  cr_assert_eq(delay_model_limit(&model), 2 * 3 * MS + DELAY_MODEL_SLACK_USEC);
+}
+
+Test(delay_model, takes_the_90th_percentile_so_a_few_wrong_pairs_do_not_widen_it)
+{
+  DelayModel model = { 0 };
+
+  /* 58 good pairs of 1..58 ms, 6 wrong ones of seconds */
+  for (gint i = 1; i <= 58; i++)
+    delay_model_add(&model, i * MS);
+  for (gint i = 0; i < 6; i++)
+    delay_model_add(&model, 3 * SECOND);
+
+  cr_assert_eq(delay_model_limit(&model), 2 * 58 * MS + DELAY_MODEL_SLACK_USEC);
+
+  /* one more wrong pair is one too many */
+  delay_model_add(&model, 3 * SECOND);
+  cr_assert_eq(delay_model_limit(&model), 2 * 3 * SECOND + DELAY_MODEL_SLACK_USEC);
+}
+
+Test(delay_model, forgets_the_oldest_pairs_and_counts_negative_delays_as_zero)
+{
+  DelayModel model = { 0 };
+
+  for (gint i = 0; i < DELAY_MODEL_SIZE; i++)
+    delay_model_add(&model, 2 * SECOND);
+  for (gint i = 0; i < DELAY_MODEL_SIZE; i++)
+    delay_model_add(&model, -5 * MS);
+
+  cr_assert_eq(delay_model_limit(&model), DELAY_MODEL_SLACK_USEC);
 }

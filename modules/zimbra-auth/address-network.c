@@ -137,8 +137,8 @@ address_network_list_add(AddressNetworkList *self, const gchar *text, GError **e
       gchar *escaped = g_strescape(head, NULL);
 
       g_set_error(error, ADDRESS_ERROR, ADDRESS_ERROR_INVALID,
-                  "'%s' is not an IPv4 or IPv6 network (ADDRESS/PREFIX-LENGTH, with no bits set past "
-                  "the prefix, or a single address)", escaped);
+                  "'%s' is not an IPv4 or IPv6 network (ADDRESS/PREFIX-LENGTH, with no bits "
+                  "set past the prefix, or a single address)", escaped);
       g_free(escaped);
       g_free(head);
       return FALSE;

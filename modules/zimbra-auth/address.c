@@ -63,7 +63,9 @@ static const SpecialRange ipv4_ranges[] =
   { V4(240, 0, 0, 0), 4, ADDRESS_KIND_RESERVED },
 };
 
-#define V6(a, b, c, d) { (a) >> 8, (a) & 0xff, (b) >> 8, (b) & 0xff, (c) >> 8, (c) & 0xff, (d) >> 8, (d) & 0xff }
+/* The first four 16-bit groups of an IPv6 prefix; the rest is zero. */
+#define V6(a, b, c, d) \
+  { (a) >> 8, (a) & 0xff, (b) >> 8, (b) & 0xff, (c) >> 8, (c) & 0xff, (d) >> 8, (d) & 0xff }
 
 /*
  * IANA IPv6 Special-Purpose Address Registry.  Only 2000::/3 is allocated

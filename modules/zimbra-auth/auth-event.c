@@ -6,7 +6,6 @@
  * option, any later version, as published by the Free Software Foundation.
  */
 
-
 #include "auth-event.h"
 
 AuthEvent *

@@ -8,8 +8,6 @@
 
 #include "auth-line-private.h"
 
-#include <arpa/inet.h>
-
 /*
  * postfix smtpd's SASL verdict (docs/zimbra-formats.md §3, F-PF1):
  *
@@ -24,9 +22,6 @@
  */
 
 #define SASL_USERNAME_MARKER ", sasl_username="
-
-/* Longest address text worth validating, NUL included: INET6_ADDRSTRLEN. */
-#define ADDRESS_TEXT_MAX 46
 
 /*
  * Reasons that say no credential was checked: the SASL server was down or
@@ -61,57 +56,13 @@ _reason_is_not_a_check(const AuthSlice *reason)
   return FALSE;
 }
 
-/*
- * TRUE when [begin, end) is an IPv4 or IPv6 address in the form Postfix
- * prints.  inet_pton() wants a NUL-terminated string, so the text is copied
- * to the stack first; only address characters are let through, which also
- * keeps a NUL byte in the slice from hiding junk behind a valid prefix.
- */
-static gboolean
-_is_ip_address(const gchar *begin, const gchar *end)
-{
-  gchar text[ADDRESS_TEXT_MAX];
-  guchar binary[16];
-  gsize len = end - begin;
-  gboolean has_colon = FALSE;
-
-  if (len == 0 || len >= sizeof(text))
-    return FALSE;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      if (begin[i] == ':')
-        has_colon = TRUE;
-      else if (!g_ascii_isxdigit(begin[i]) && begin[i] != '.')
-        return FALSE;
-      text[i] = begin[i];
-    }
-  text[len] = '\0';
-
-  return inet_pton(has_colon ? AF_INET6 : AF_INET, text, binary) == 1;
-}
-
-/* TRUE when [begin, end) is a decimal port number, 1..65535, as Postfix prints it. */
-static gboolean
-_is_port(const gchar *begin, const gchar *end)
-{
-  guint value = 0;
-
-  if (begin == end || end - begin > 5 || *begin == '0')
-    return FALSE;
-
-  for (const gchar *digit = begin; digit < end; digit++)
-    value = value * 10 + (*digit - '0');
-
-  return value <= 65535;
-}
-
 gboolean
 auth_line_scan_smtpd(AuthLine *line, const gchar *message, const gchar *end)
 {
   const gchar *cursor = message;
   const gchar *name, *open, *close, *port = NULL, *port_end = NULL, *mechanism, *space;
   const gchar *reason, *marker;
+  guint port_value;
 
   /* every smtpd line that is no SASL warning leaves here */
   if (!auth_text_skip(&cursor, end, AUTH_LITERAL("warning: ")))
@@ -186,10 +137,10 @@ auth_line_scan_smtpd(AuthLine *line, const gchar *message, const gchar *end)
   auth_slice_set(&line->mechanism, mechanism, space);
 
   /* "unknown[unknown]" or junk still counts as a failure, without an address */
-  if (_is_ip_address(open + 1, close))
+  if (auth_text_is_ip_address(open + 1, close))
     auth_slice_set(&line->client_address, open + 1, close);
 
-  if (port && _is_port(port, port_end))
+  if (port && auth_text_parse_port(port, port_end, &port_value))
     auth_slice_set(&line->client_port, port, port_end);
 
   return TRUE;

@@ -75,12 +75,57 @@ auth_slice_set(AuthSlice *slice, const gchar *begin, const gchar *end)
   slice->len = end - begin;
 }
 
+/* TRUE when [begin, end) starts with pattern (len bytes), where 'd' stands for any ASCII digit. */
+gboolean auth_text_matches_pattern(const gchar *begin, const gchar *end, const gchar *pattern,
+                                   gsize len);
+
+/*
+ * TRUE when [begin, end) is an IPv4 or IPv6 address as servers print it
+ * (inet_pton() forms, no brackets, no zone).
+ */
+gboolean auth_text_is_ip_address(const gchar *begin, const gchar *end);
+
+/* TRUE and the value when [begin, end) is a decimal port 1..65535 without a leading zero. */
+gboolean auth_text_parse_port(const gchar *begin, const gchar *end, guint *port);
+
+/*
+ * mailboxd's ";;" encoding (auth-context.c).  auth_encoded_value_end() gives
+ * the ';' that ends a value starting at value (the first one not doubled), or
+ * NULL.  auth_encoded_pair_scan() reads one "key=value;" at cursor, the key
+ * made of letters, digits, '_', '-', '.', and sets *next past the ';'.
+ */
+const gchar *auth_encoded_value_end(const gchar *value, const gchar *end);
+gboolean auth_encoded_pair_scan(const gchar *cursor, const gchar *end, AuthSlice *key,
+                                AuthSlice *value, const gchar **next);
+
+/*
+ * The door of a mailboxd line, from its protocol, context and thread, or
+ * fallback when none of them tells (auth-line-door.c).  The door of an nginx
+ * line, from the port it listens on.
+ */
+AuthDoor auth_line_mailboxd_door(const AuthLine *line, AuthDoor fallback);
+AuthDoor auth_line_proxy_door(guint server_port);
+
 /*
  * The per-program scanners.  They get a line cleared to AUTH_LINE_NONE, fill
  * it and return TRUE for a recognized message; on FALSE the caller clears the
  * line again, so they may leave partial fields behind.
+ *
+ * NOTE: the saslauthd and smtpd scanners write only the fields from kind to
+ * reason (the first ones of AuthLine), so that only those are cleared again
+ * after they fail.
  */
 gboolean auth_line_scan_saslauthd(AuthLine *line, const gchar *message, const gchar *end);
 gboolean auth_line_scan_smtpd(AuthLine *line, const gchar *message, const gchar *end);
+gboolean auth_line_scan_mailboxd(AuthLine *line, const gchar *message, const gchar *end);
+gboolean auth_line_scan_nginx(AuthLine *line, const gchar *message, const gchar *end);
+
+/*
+ * Cheap tests that write nothing: FALSE when the message cannot be one of the
+ * scanner's kinds.  auth_line_scan() asks them first, so that the many lines
+ * they turn away cost no second clearing of the AuthLine.
+ */
+gboolean auth_line_mailboxd_may_match(const gchar *message, const gchar *end);
+gboolean auth_line_nginx_may_match(const gchar *message, const gchar *end);
 
 #endif

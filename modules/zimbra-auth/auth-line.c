@@ -8,15 +8,22 @@
 
 #include "auth-line-private.h"
 
+#include <arpa/inet.h>
 #include <string.h>
 
 /*
- * Dispatch on the syslog PROGRAM, and the slice helpers.
+ * Dispatch on the syslog PROGRAM, and the text and slice helpers.
  *
- * The program name decides everything cheaply: a busy log server sees mostly
- * lines from other programs, and those are turned away after a length test
- * and one or two short memcmp()s, before their message is looked at.
+ * The program name decides cheaply for the MTA: saslauthd and smtpd lines
+ * are told by a length test and one or two short memcmp()s.  mailboxd and
+ * nginx lines may come under any tag a file shipper gives them, so every
+ * other line reaches their scanners, which look at the first byte of the
+ * message before anything else: a busy log server sees mostly lines from
+ * other programs, and nearly all of them leave there.
  */
+
+/* Longest address text worth validating, NUL included: INET6_ADDRSTRLEN. */
+#define ADDRESS_TEXT_MAX 46
 
 const gchar *
 auth_text_find(const gchar *begin, const gchar *end, const gchar *needle, gsize needle_len)
@@ -61,6 +68,71 @@ auth_text_rfind(const gchar *begin, const gchar *end, const gchar *needle, gsize
     }
 }
 
+gboolean
+auth_text_matches_pattern(const gchar *begin, const gchar *end, const gchar *pattern, gsize len)
+{
+  if ((gsize) (end - begin) < len)
+    return FALSE;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (pattern[i] == 'd' ? !g_ascii_isdigit(begin[i]) : begin[i] != pattern[i])
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/*
+ * inet_pton() wants a NUL-terminated string, so the text is copied to the
+ * stack first; only address characters are let through, which also keeps a
+ * NUL byte in the slice from hiding junk behind a valid prefix.
+ */
+gboolean
+auth_text_is_ip_address(const gchar *begin, const gchar *end)
+{
+  gchar text[ADDRESS_TEXT_MAX];
+  guchar binary[16];
+  gsize len = end - begin;
+  gboolean has_colon = FALSE;
+
+  if (len == 0 || len >= sizeof(text))
+    return FALSE;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (begin[i] == ':')
+        has_colon = TRUE;
+      else if (!g_ascii_isxdigit(begin[i]) && begin[i] != '.')
+        return FALSE;
+      text[i] = begin[i];
+    }
+  text[len] = '\0';
+
+  return inet_pton(has_colon ? AF_INET6 : AF_INET, text, binary) == 1;
+}
+
+gboolean
+auth_text_parse_port(const gchar *begin, const gchar *end, guint *port)
+{
+  guint value = 0;
+
+  if (begin == end || end - begin > 5 || *begin == '0')
+    return FALSE;
+
+  for (const gchar *digit = begin; digit < end; digit++)
+    {
+      if (!g_ascii_isdigit(*digit))
+        return FALSE;
+      value = value * 10 + (*digit - '0');
+    }
+
+  if (value > 65535)
+    return FALSE;
+
+  *port = value;
+  return TRUE;
+}
+
 static gboolean
 _program_is_saslauthd(const gchar *program, gsize program_len)
 {
@@ -84,25 +156,75 @@ _program_is_smtpd(const gchar *program, gsize program_len)
          && auth_text_has_suffix(program, end, AUTH_LITERAL("/smtpd"));
 }
 
+/*
+ * A message of any other program that may be a mailboxd or nginx line: the
+ * first byte alone (a digit starts a log4j date or time and nginx's date, a
+ * capital D, E, F, I, T or W a log4j level) sends nearly every foreign line
+ * away; the scanners' own pre-filters see the rest.
+ */
+static gboolean
+_scan_other(AuthLine *line, const gchar *message, const gchar *end)
+{
+  if (message == end)
+    return FALSE;
+
+  switch (message[0])
+    {
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9':
+      if (end - message > 4 && message[4] == '/')
+        return auth_line_nginx_may_match(message, end) && auth_line_scan_nginx(line, message, end);
+      /* fall through */
+    case 'D':
+    case 'E':
+    case 'F':
+    case 'I':
+    case 'T':
+    case 'W':
+      return auth_line_mailboxd_may_match(message, end) && auth_line_scan_mailboxd(line, message, end);
+    default:
+      return FALSE;
+    }
+}
+
 gboolean
 auth_line_scan(AuthLine *line, const gchar *program, gsize program_len,
                const gchar *message, gsize message_len)
 {
-  gboolean recognized = FALSE;
+  const gchar *end = message + message_len;
+  gboolean recognized;
 
   memset(line, 0, sizeof(*line));
 
   if (!program || !message)
     return FALSE;
 
-  if (_program_is_saslauthd(program, program_len))
-    recognized = auth_line_scan_saslauthd(line, message, message + message_len);
-  else if (_program_is_smtpd(program, program_len))
-    recognized = auth_line_scan_smtpd(line, message, message + message_len);
-  else
-    return FALSE;
-
   /* NOTE: a FALSE answer never leaves a field behind (see auth-line.h) */
+  if (_program_is_saslauthd(program, program_len) || _program_is_smtpd(program, program_len))
+    {
+      recognized = _program_is_saslauthd(program, program_len)
+                   ? auth_line_scan_saslauthd(line, message, end)
+                   : auth_line_scan_smtpd(line, message, end);
+      if (!recognized)
+        {
+          /* they write no field past reason (auth-line-private.h) */
+          memset(line, 0, G_STRUCT_OFFSET(AuthLine, reason) + sizeof(line->reason));
+          return FALSE;
+        }
+
+      line->door = AUTH_DOOR_SMTP;
+      return TRUE;
+    }
+
+  recognized = _scan_other(line, message, end);
   if (!recognized)
     memset(line, 0, sizeof(*line));
 

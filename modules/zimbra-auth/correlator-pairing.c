@@ -6,10 +6,7 @@
  * option, any later version, as published by the Free Software Foundation.
  */
 
-
 #include "correlator-private.h"
-
-#include <string.h>
 
 /*
  * Which saslauthd verdict goes with which postfix failure.
@@ -20,31 +17,32 @@
  * because postfix logs its failure right after saslauthd's verdict and
  * concurrent sessions mostly keep their order.
  *
- * Where the host's stamps carry fractions of a second, the delays of certain
- * pairs tell how long postfix usually lags (DelayModel).  When the oldest
- * candidate lags far more than that and a newer one fits, the oldest has
- * most likely lost its postfix line, and the newer one is chosen.  A postfix
- * line that is merely slow looks the same, so such a choice is held until
- * the next postfix line of the host, or CORRELATOR_HOLD_USEC: if that line
- * shows that FIFO explains both lines as well, FIFO is kept.
+ * FIFO has one bad failure: when a postfix line is lost, its verdict stays
+ * the oldest, and every later line is paired with the attempt before its
+ * own until the host falls quiet.  Where the host's stamps carry fractions
+ * of a second, the delays of certain pairs tell how long postfix usually
+ * lags (DelayModel), and such a verdict stands out: its delay is far outside
+ * the limit while a newer verdict fits.  A slow postfix line looks the same
+ * at first, so the host's nameless postfix lines of the next
+ * CORRELATOR_HOLD_USEC are then decided together: of the assignments that
+ * keep the lines in verdict order, the one that needs the fewest slow,
+ * overtaking or lost lines to explain them wins, and FIFO wins every tie.
  */
 
 typedef struct _PartnerChoice
 {
   /* the oldest candidate, FIFO's pick */
   Pending *oldest;
-  /* the pick: the oldest candidate that fits the host's delays, else the oldest */
+  /* the pick: the oldest candidate, or the first fitting one when the oldest is far out */
   Pending *choice;
   guint candidates;
-  /* the candidates passed over for the pick, oldest first */
-  Pending *skipped[CORRELATOR_FIT_SCAN];
-  guint skipped_count;
 } PartnerChoice;
 
+/* Delays decide only where stamps carry fractions; whole seconds (RFC 3164) leave plain FIFO. */
 static gboolean
 _fitting_enabled(const CorrelatorHost *host)
 {
-  return host->fractions && host->delays && delay_model_is_ready(host->delays);
+  return host->fractions;
 }
 
 /* The waiting verdicts that the postfix half may take, in arrival order, or NULL if none. */
@@ -57,18 +55,9 @@ _candidate_queue(CorrelatorHost *host, const Pending *postfix)
   return correlator_find_user_queue(host->verdicts_by_user, postfix->user);
 }
 
-static gboolean
-_is_candidate(const Pending *verdict, const Pending *postfix)
-{
-  /* only what was waiting when the postfix line came: a later verdict is another attempt's */
-  if (verdict->seq > postfix->seq)
-    return FALSE;
-
-  return !postfix->user || correlator_names_match(verdict->user, postfix->user);
-}
-
+/* Candidates are the verdicts that were waiting when the postfix line came. */
 static guint
-_count_candidates(GQueue *queue, const Pending *postfix, const Pending *exclude)
+_count_candidates(GQueue *queue, const Pending *postfix)
 {
   guint count = queue->length;
 
@@ -77,66 +66,52 @@ _count_candidates(GQueue *queue, const Pending *postfix, const Pending *exclude)
        link = link->prev)
     count--;
 
-  if (exclude && _is_candidate(exclude, postfix))
-    count--;
-
   return count;
 }
 
 /*
- * Choose a verdict for the postfix half among the waiting ones, leaving
- * `exclude` (may be NULL) aside.  choice->choice is NULL when there is no
- * candidate.
+ * Choose a verdict for the postfix half among the waiting ones: the oldest,
+ * unless its delay is more than CORRELATOR_FAR_FACTOR times the host's limit
+ * and a newer one is within the limit; then the oldest such newer one.
+ * choice->choice is NULL when there is no candidate.
  */
 static void
-_choose_verdict(CorrelatorHost *host, const Pending *postfix, const Pending *exclude,
-                PartnerChoice *choice)
+_choose_verdict(CorrelatorHost *host, const Pending *postfix, PartnerChoice *choice)
 {
   GQueue *queue = _candidate_queue(host, postfix);
-  gboolean fitting = _fitting_enabled(host);
-  gint64 limit = fitting ? delay_model_limit(host->delays) : 0;
   guint looked = 0;
+  gint64 limit;
 
   choice->oldest = NULL;
   choice->choice = NULL;
   choice->candidates = 0;
-  choice->skipped_count = 0;
 
-  if (!queue)
+  if (!queue || g_queue_is_empty(queue) || ((Pending *) queue->head->data)->seq > postfix->seq)
     return;
 
-  for (GList *link = queue->head; link && looked < CORRELATOR_FIT_SCAN; link = link->next)
+  choice->oldest = queue->head->data;
+  choice->choice = choice->oldest;
+  choice->candidates = _count_candidates(queue, postfix);
+  if (choice->candidates == 1 || !_fitting_enabled(host))
+    return;
+
+  /* a line merely slow is no reason to leave FIFO */
+  limit = delay_model_limit(host->delays);
+  if (postfix->time - choice->oldest->time <= CORRELATOR_FAR_FACTOR * limit)
+    return;
+
+  for (GList *link = queue->head->next; link && ++looked < CORRELATOR_FIT_SCAN; link = link->next)
     {
       Pending *verdict = link->data;
 
       if (verdict->seq > postfix->seq)
         break;
-      if (verdict == exclude)
-        continue;
-
-      looked++;
-      if (!choice->oldest)
-        choice->oldest = verdict;
-
-      if (!fitting || postfix->time - verdict->time <= limit)
+      if (postfix->time - verdict->time <= limit)
         {
           choice->choice = verdict;
           break;
         }
-      choice->skipped[choice->skipped_count++] = verdict;
     }
-
-  if (!choice->oldest)
-    return;
-
-  /* nothing fits: the delays give no better answer than FIFO */
-  if (!choice->choice)
-    {
-      choice->choice = choice->oldest;
-      choice->skipped_count = 0;
-    }
-
-  choice->candidates = _count_candidates(queue, postfix, exclude);
 }
 
 static void
@@ -154,108 +129,269 @@ _pair(Correlator *self, CorrelatorHost *host, Pending *verdict, Pending *postfix
   correlator_emit_pair(self, verdict, postfix, candidates, events);
 }
 
-static gboolean
-_contains(Pending *const *items, guint count, const Pending *item)
-{
-  for (guint i = 0; i < count; i++)
-    {
-      if (items[i] == item)
-        return TRUE;
-    }
-  return FALSE;
-}
+/* ---- the window ---- */
 
 /*
- * How badly a plan explains the held postfix half and the next one: the held
- * one takes held_pick (passing over held_skipped), the next one then chooses
- * among the rest.  One point per pair whose delay does not fit, per postfix
- * half left without a verdict, and per verdict passed over that neither
- * takes.
+ * How many verdicts a window line could have taken when its turn came: those
+ * waiting when it arrived and not taken by the lines before it, or, for a
+ * verdict that came after it, those that came after it.
  */
 static guint
-_plan_anomalies(CorrelatorHost *host, const Pending *held, const Pending *held_pick,
-                Pending *const *held_skipped, guint held_skipped_count, const Pending *next,
-                gint64 limit)
+_count_window_candidates(CorrelatorHost *host, const Pending *postfix, const Pending *verdict)
 {
-  PartnerChoice after;
-  guint anomalies = 0;
+  guint before = _count_candidates(&host->verdicts, postfix);
 
-  if (held->time - held_pick->time > limit)
-    anomalies++;
-
-  _choose_verdict(host, next, held_pick, &after);
-  if (!after.choice)
-    anomalies++;
-  else if (next->time - after.choice->time > limit)
-    anomalies++;
-
-  for (guint i = 0; i < held_skipped_count; i++)
-    {
-      if (held_skipped[i] != after.choice)
-        anomalies++;
-    }
-  for (guint i = 0; i < after.skipped_count; i++)
-    {
-      if (!_contains(held_skipped, held_skipped_count, after.skipped[i]))
-        anomalies++;
-    }
-
-  return anomalies;
+  return verdict->seq < postfix->seq ? before : host->verdicts.length - before;
 }
 
 /*
- * Decide the host's held postfix half.  next: the postfix line that arrived
- * within CORRELATOR_HOLD_USEC of it, not yet in the table, or NULL when the
- * hold ran out.  The held half is paired, or, if its candidates have left
- * meanwhile (overflow), waits like any other.
+ * The window as an assignment problem: its postfix lines and the oldest
+ * waiting verdicts, both in arrival order (a verdict may have arrived after a
+ * line, or after all of them).  A plan gives each line a verdict index or -1.
  */
-void
-correlator_resolve_held(Correlator *self, CorrelatorHost *host, const Pending *next,
-                        GPtrArray *events)
+typedef struct _WindowProblem
 {
-  Pending *held = host->held;
-  PartnerChoice choice;
-  Pending *pick;
+  Pending *lines[CORRELATOR_WINDOW_MAX];
+  guint line_count;
+  Pending *verdicts[CORRELATOR_FIT_SCAN];
+  guint verdict_count;
+  gint64 limit;
+  /* host-clock time up to which no other postfix line came */
+  gint64 until;
+} WindowProblem;
 
-  host->held = NULL;
-  g_queue_unlink(&self->held_hosts, &host->held_link);
+/*
+ * What each explanation costs, roughly in proportion to how unlikely it is:
+ * a line a little slower than the limit, a line far slower, a postfix line
+ * that overtook its verdict, a line lost.
+ */
+#define COST_SLOW 2
+#define COST_FAR 3
+#define COST_OVERTAKEN 3
+#define COST_LOST 4
 
-  _choose_verdict(host, held, NULL, &choice);
-  if (!choice.choice)
-    {
-      correlator_index_pending(self, held);
-      return;
-    }
-
-  pick = choice.choice;
-  if (next && choice.choice != choice.oldest)
-    {
-      gint64 limit = delay_model_limit(host->delays);
-      guint fifo = _plan_anomalies(host, held, choice.oldest, NULL, 0, next, limit);
-      guint fit = _plan_anomalies(host, held, choice.choice, choice.skipped, choice.skipped_count,
-                                  next, limit);
-
-      /* a tie goes to FIFO: it is right on every stream that keeps its order */
-      if (fit >= fifo)
-        pick = choice.oldest;
-    }
-
-  _pair(self, host, pick, held, choice.candidates, FALSE, events);
+static guint
+_delay_cost(gint64 delay, gint64 limit)
+{
+  if (delay <= limit)
+    return 0;
+  return delay <= CORRELATOR_FAR_FACTOR * limit ? COST_SLOW : COST_FAR;
 }
 
 /*
- * A postfix failure has arrived (the host holds no other postfix half): pair
- * it with a waiting verdict, hold it when the choice departs from FIFO, or let
- * it wait for a verdict that comes late.
+ * A verdict left waiting when the window closes will get a postfix line, if
+ * ever, no earlier than `until`: that delay is what it costs.
+ */
+static guint
+_waiting_cost(const WindowProblem *problem, guint verdict)
+{
+  return _delay_cost(problem->until - problem->verdicts[verdict]->time, problem->limit);
+}
+
+static guint
+_match_cost(const WindowProblem *problem, guint line, guint verdict)
+{
+  const Pending *postfix = problem->lines[line];
+  const Pending *candidate = problem->verdicts[verdict];
+
+  if (candidate->seq > postfix->seq)
+    return COST_OVERTAKEN;
+  return _delay_cost(postfix->time - candidate->time, problem->limit);
+}
+
+/*
+ * FIFO's plan: each line takes the oldest verdict left; one that came after
+ * the line is what it would have taken outside a window too, on arrival.
+ */
+static guint
+_fifo_plan(const WindowProblem *problem, gint plan[])
+{
+  guint next = 0, cost = 0;
+
+  for (guint line = 0; line < problem->line_count; line++)
+    {
+      if (next < problem->verdict_count)
+        {
+          plan[line] = next;
+          cost += _match_cost(problem, line, next);
+          next++;
+        }
+      else
+        {
+          plan[line] = -1;
+          cost += COST_LOST;
+        }
+    }
+
+  for (; next < problem->verdict_count; next++)
+    cost += _waiting_cost(problem, next);
+  return cost;
+}
+
+enum
+{
+  STEP_MATCH,
+  STEP_SKIP_VERDICT,
+  STEP_SKIP_LINE,
+};
+
+/*
+ * The cheapest plan that keeps the lines in verdict order: an alignment of
+ * lines and verdicts, where a verdict passed over (older than one taken) lost
+ * its line, a line without a verdict lost its verdict, and the verdicts after
+ * the last one taken keep waiting.
+ */
+static guint
+_best_plan(const WindowProblem *problem, gint plan[])
+{
+  const guint lines = problem->line_count, verdicts = problem->verdict_count;
+  guint cost[CORRELATOR_WINDOW_MAX + 1][CORRELATOR_FIT_SCAN + 1];
+  guint8 step[CORRELATOR_WINDOW_MAX + 1][CORRELATOR_FIT_SCAN + 1];
+  guint waiting[CORRELATOR_FIT_SCAN + 1];
+  guint best = G_MAXUINT, best_verdicts = 0;
+
+  /* cost[l][v]: lines 0..l-1 and verdicts 0..v-1 are explained */
+  cost[0][0] = 0;
+  for (guint v = 1; v <= verdicts; v++)
+    {
+      cost[0][v] = cost[0][v - 1] + COST_LOST;
+      step[0][v] = STEP_SKIP_VERDICT;
+    }
+  for (guint l = 1; l <= lines; l++)
+    {
+      cost[l][0] = cost[l - 1][0] + COST_LOST;
+      step[l][0] = STEP_SKIP_LINE;
+
+      for (guint v = 1; v <= verdicts; v++)
+        {
+          cost[l][v] = cost[l][v - 1] + COST_LOST;
+          step[l][v] = STEP_SKIP_VERDICT;
+
+          if (cost[l - 1][v] + COST_LOST < cost[l][v])
+            {
+              cost[l][v] = cost[l - 1][v] + COST_LOST;
+              step[l][v] = STEP_SKIP_LINE;
+            }
+          if (cost[l - 1][v - 1] + _match_cost(problem, l - 1, v - 1) <= cost[l][v])
+            {
+              cost[l][v] = cost[l - 1][v - 1] + _match_cost(problem, l - 1, v - 1);
+              step[l][v] = STEP_MATCH;
+            }
+        }
+    }
+
+  /* where the taken verdicts end, the waiting ones begin */
+  waiting[verdicts] = 0;
+  for (guint v = verdicts; v > 0; v--)
+    waiting[v - 1] = waiting[v] + _waiting_cost(problem, v - 1);
+  for (guint v = 0; v <= verdicts; v++)
+    {
+      if (cost[lines][v] + waiting[v] < best)
+        {
+          best = cost[lines][v] + waiting[v];
+          best_verdicts = v;
+        }
+    }
+
+  for (guint l = lines, v = best_verdicts; l > 0;)
+    {
+      switch (step[l][v])
+        {
+        case STEP_MATCH:
+          plan[--l] = --v;
+          break;
+        case STEP_SKIP_LINE:
+          plan[--l] = -1;
+          break;
+        default:
+          v--;
+          break;
+        }
+    }
+  return best;
+}
+
+static void
+_window_problem_init(CorrelatorHost *host, gint64 until, WindowProblem *problem)
+{
+  problem->line_count = 0;
+  for (GList *link = host->window.head; link; link = link->next)
+    problem->lines[problem->line_count++] = link->data;
+
+  problem->verdict_count = 0;
+  for (GList *link = host->verdicts.head; link && problem->verdict_count < CORRELATOR_FIT_SCAN;
+       link = link->next)
+    problem->verdicts[problem->verdict_count++] = link->data;
+
+  problem->limit = delay_model_limit(host->delays);
+  problem->until = until;
+}
+
+void
+correlator_close_window(Correlator *self, CorrelatorHost *host, gint64 until, GPtrArray *events)
+{
+  WindowProblem problem;
+  gint fifo[CORRELATOR_WINDOW_MAX], best[CORRELATOR_WINDOW_MAX];
+  gint *plan;
+
+  _window_problem_init(host, until, &problem);
+
+  /* a tie goes to FIFO: it is right on every stream that keeps its order */
+  plan = _best_plan(&problem, best) < _fifo_plan(&problem, fifo) ? best : fifo;
+
+  g_queue_unlink(&self->held_hosts, &host->held_link);
+  for (guint line = 0; line < problem.line_count; line++)
+    {
+      Pending *postfix = problem.lines[line];
+      Pending *verdict = plan[line] >= 0 ? problem.verdicts[plan[line]] : NULL;
+
+      g_queue_unlink(&host->window, &postfix->index_link);
+      postfix->in_window = FALSE;
+
+      if (!verdict)
+        correlator_index_pending(self, postfix);
+      else
+        _pair(self, host, verdict, postfix, _count_window_candidates(host, postfix, verdict), FALSE,
+              events);
+    }
+}
+
+static void
+_window_add(Correlator *self, CorrelatorHost *host, Pending *postfix, GPtrArray *events)
+{
+  correlator_link_pending(self, postfix, events);
+
+  /* NOTE: making room may have closed the window (its oldest line was the table's oldest) */
+  if (g_queue_is_empty(&host->window))
+    {
+      host->window_end = postfix->time + CORRELATOR_HOLD_USEC;
+      g_queue_push_tail_link(&self->held_hosts, &host->held_link);
+    }
+  g_queue_push_tail_link(&host->window, &postfix->index_link);
+  postfix->in_window = TRUE;
+
+  if (host->window.length >= CORRELATOR_WINDOW_MAX)
+    correlator_close_window(self, host, postfix->time, events);
+}
+
+/*
+ * A postfix failure has arrived.  An open window takes a nameless one (the
+ * caller has closed it if the line came after its end).  Otherwise the line
+ * is paired with a waiting verdict, opens a window when the choice departs
+ * from FIFO, or waits for a verdict that comes late.
  */
 void
 correlator_pair_postfix(Correlator *self, CorrelatorHost *host, Pending *postfix, GPtrArray *events)
 {
   PartnerChoice choice;
 
-  g_assert(!host->held);
+  if (!postfix->user && !g_queue_is_empty(&host->window))
+    {
+      _window_add(self, host, postfix, events);
+      return;
+    }
 
-  _choose_verdict(host, postfix, NULL, &choice);
+  _choose_verdict(host, postfix, &choice);
 
   if (!choice.choice)
     {
@@ -264,11 +400,10 @@ correlator_pair_postfix(Correlator *self, CorrelatorHost *host, Pending *postfix
       return;
     }
 
-  if (choice.choice != choice.oldest)
+  /* a line with a sasl_username is decided at once: the name is the stronger evidence */
+  if (choice.choice != choice.oldest && !postfix->user)
     {
-      correlator_link_pending(self, postfix, events);
-      host->held = postfix;
-      g_queue_push_tail_link(&self->held_hosts, &host->held_link);
+      _window_add(self, host, postfix, events);
       return;
     }
 
@@ -276,23 +411,72 @@ correlator_pair_postfix(Correlator *self, CorrelatorHost *host, Pending *postfix
 }
 
 /*
+ * The oldest postfix half of the queue that may have overtaken the verdict,
+ * and how many could have.  Where delays decide, a line that has waited far
+ * longer than postfix lags cannot have: its own verdict was lost, and it
+ * would take the verdict of the attempt after it.
+ */
+static Pending *
+_choose_overtaking(CorrelatorHost *host, GQueue *waiting, const Pending *verdict, guint *count)
+{
+  guint skipped = 0;
+  gint64 far;
+
+  *count = waiting->length;
+  if (!waiting->head || !_fitting_enabled(host))
+    return waiting->head ? waiting->head->data : NULL;
+
+  /* the queue is in arrival order: the lines that waited longest come first */
+  far = CORRELATOR_FAR_FACTOR * delay_model_limit(host->delays);
+  for (GList *link = waiting->head; link && skipped < CORRELATOR_FIT_SCAN; link = link->next)
+    {
+      Pending *postfix = link->data;
+
+      if (verdict->time - postfix->time <= far)
+        {
+          *count = waiting->length - skipped;
+          return postfix;
+        }
+      skipped++;
+    }
+
+  *count = 0;
+  return NULL;
+}
+
+/*
  * A verdict has arrived: a postfix half that came first and waits takes it,
- * one with the verdict's user before the oldest one without a sasl_username.
- * Otherwise the verdict waits.
+ * one with the verdict's user before the oldest one without a sasl_username,
+ * which must be stamped no earlier than the verdict.  Otherwise the verdict
+ * waits.
  */
 void
 correlator_pair_verdict(Correlator *self, CorrelatorHost *host, Pending *verdict, GPtrArray *events)
 {
   GQueue *named = verdict->user ? correlator_find_user_queue(host->postfix_by_user, verdict->user)
                   : NULL;
-  GQueue *waiting = named ? named : &host->postfix_anonymous;
+  Pending *postfix = NULL;
+  guint count = 0;
 
-  if (g_queue_is_empty(waiting))
+  if (named)
+    postfix = _choose_overtaking(host, named, verdict, &count);
+  if (!postfix)
+    {
+      postfix = _choose_overtaking(host, &host->postfix_anonymous, verdict, &count);
+
+      /* smtpd logs its verdict only after saslauthd answered: without a name to confirm it, a
+       * postfix line can only have overtaken a verdict stamped no later than itself, i.e. one
+       * that reached us out of order; a later verdict belongs to a later attempt */
+      if (postfix && verdict->time > postfix->time)
+        postfix = NULL;
+    }
+
+  if (!postfix)
     {
       correlator_link_pending(self, verdict, events);
       correlator_index_pending(self, verdict);
       return;
     }
 
-  _pair(self, host, verdict, waiting->head->data, waiting->length, FALSE, events);
+  _pair(self, host, verdict, postfix, count, FALSE, events);
 }

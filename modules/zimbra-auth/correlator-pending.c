@@ -6,10 +6,10 @@
  * option, any later version, as published by the Free Software Foundation.
  */
 
-
 #include "correlator-private.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
 
 /*
@@ -122,7 +122,7 @@ _user_queue_unlink(GHashTable *index, const gchar *name, GList *link)
 
   g_queue_unlink(queue, link);
 
-  /* NOTE: an empty queue leaves the index at once, so the index never holds more names than items */
+  /* NOTE: an empty queue leaves the index at once: the index never holds more names than items */
   if (g_queue_is_empty(queue))
     {
       g_hash_table_remove(index, key);
@@ -199,16 +199,18 @@ _unindex(Pending *item)
   item->indexed = FALSE;
 }
 
-/* Take the item out of every queue and index it is in, and free it; emits nothing. */
-void
-correlator_finish_pending(Correlator *self, Pending *item)
+/* Take the item out of every queue and index it is in. */
+static void
+_detach(Correlator *self, Pending *item)
 {
   CorrelatorHost *host = item->host;
 
-  if (host->held == item)
+  if (item->in_window)
     {
-      host->held = NULL;
-      g_queue_unlink(&self->held_hosts, &host->held_link);
+      g_queue_unlink(&host->window, &item->index_link);
+      item->in_window = FALSE;
+      if (g_queue_is_empty(&host->window))
+        g_queue_unlink(&self->held_hosts, &host->held_link);
     }
 
   if (item->indexed)
@@ -218,8 +220,15 @@ correlator_finish_pending(Correlator *self, Pending *item)
     {
       g_queue_unlink(&self->order, &item->order_link);
       g_queue_unlink(_host_queue(host, item->kind), &item->host_link);
+      item->linked = FALSE;
     }
+}
 
+/* Detach the item and free it; emits nothing. */
+void
+correlator_finish_pending(Correlator *self, Pending *item)
+{
+  _detach(self, item);
   pending_free(item);
 }
 
@@ -312,9 +321,12 @@ void
 correlator_emit_pair(Correlator *self, Pending *verdict, Pending *postfix, guint candidates,
                      GPtrArray *events)
 {
+  /* NOTE: detached before the event takes their strings: the indexes are keyed by the names */
+  _detach(self, verdict);
+  _detach(self, postfix);
   _emit(self, verdict, postfix, AUTH_CORRELATION_PAIRED, candidates, events);
-  correlator_finish_pending(self, verdict);
-  correlator_finish_pending(self, postfix);
+  pending_free(verdict);
+  pending_free(postfix);
 }
 
 /*
@@ -325,6 +337,8 @@ correlator_emit_pair(Correlator *self, Pending *verdict, Pending *postfix, guint
 void
 correlator_retire_pending(Correlator *self, Pending *item, GPtrArray *events)
 {
+  _detach(self, item);
+
   switch (item->kind)
     {
     case PENDING_NOTE:
@@ -338,7 +352,7 @@ correlator_retire_pending(Correlator *self, Pending *item, GPtrArray *events)
       _emit(self, NULL, item, AUTH_CORRELATION_IP_ONLY, 0, events);
       break;
     }
-  correlator_finish_pending(self, item);
+  pending_free(item);
 }
 
 /* A copy of the slice, or NULL when it is unset or empty. */
@@ -363,7 +377,8 @@ _normalize_address(const AuthSlice *slice)
   struct in_addr v4;
   struct in6_addr v6;
 
-  if (!slice->ptr || slice->len == 0 || slice->len >= sizeof(text) || memchr(slice->ptr, '\0', slice->len))
+  if (!slice->ptr || slice->len == 0 || slice->len >= sizeof(text)
+      || memchr(slice->ptr, '\0', slice->len))
     return NULL;
   memcpy(text, slice->ptr, slice->len);
   text[slice->len] = '\0';
@@ -397,7 +412,7 @@ _parse_port(const AuthSlice *slice)
         return 0;
       value = value * 10 + (slice->ptr[i] - '0');
     }
-  return value <= G_MAXUINT16 ? value : 0;
+  return value <= G_MAXUINT16 ? (guint16) value : 0;
 }
 
 void

@@ -6,7 +6,6 @@
  * option, any later version, as published by the Free Software Foundation.
  */
 
-
 #ifndef ZIMBRA_AUTH_CORRELATOR_PRIVATE_H_INCLUDED
 #define ZIMBRA_AUTH_CORRELATOR_PRIVATE_H_INCLUDED
 
@@ -21,23 +20,30 @@
  */
 
 /*
- * When the best-fitting verdict for a postfix line is not the oldest one, the
- * line waits this long (its host's message time) for the next postfix line of
- * the host, so that both are decided together; or this long plus a second of
- * wall-clock time when the host falls silent (the idle timer runs once a
- * second).
+ * When the oldest verdict is far outside a postfix line's delays and a newer
+ * one fits, the host's nameless postfix lines of the next
+ * CORRELATOR_HOLD_USEC (host message time) are decided together, in a window,
+ * so that the lines after the first can tell a lost postfix line from a slow
+ * one.  The window closes
+ * when a line of the host comes later than that, when it holds
+ * CORRELATOR_WINDOW_MAX lines, or after CORRELATOR_HOLD_WALL_USEC of wall-clock
+ * time when the host falls silent (the idle timer runs once a second).
  */
 #define CORRELATOR_HOLD_USEC (500 * G_TIME_SPAN_MILLISECOND)
 #define CORRELATOR_HOLD_WALL_USEC (CORRELATOR_HOLD_USEC + G_TIME_SPAN_SECOND)
+#define CORRELATOR_WINDOW_MAX 8
+
+/* At most this many of the oldest verdicts are weighed for a window, or looked at for a fit. */
+#define CORRELATOR_FIT_SCAN 32
+
+/* A delay more than this many times the host's limit is far outside it. */
+#define CORRELATOR_FAR_FACTOR 4
 
 /* A host whose lines fall behind its clock by more than this has had its timeline shifted. */
 #define CORRELATOR_REBASE_MIN_USEC G_TIME_SPAN_HOUR
 
 /* Every time value is kept within +-CORRELATOR_TIME_MAX, so that differences cannot overflow. */
 #define CORRELATOR_TIME_MAX (G_GINT64_CONSTANT(1) << 60)
-
-/* At most this many candidates are looked at when one is chosen by its delay. */
-#define CORRELATOR_FIT_SCAN 32
 
 /* Postfix prints sasl_username with "%.100s". */
 #define CORRELATOR_POSTFIX_NAME_MAX 100
@@ -79,10 +85,11 @@ struct _Pending
   /* in the host's note_queue, verdicts or postfix queue */
   GList host_link;
   /* verdicts: in the host's verdicts_by_user; waiting postfix halves: postfix_by_user or
-   * postfix_anonymous */
+   * postfix_anonymous, or the host's window */
   GList index_link;
   gboolean linked;
   gboolean indexed;
+  gboolean in_window;
 
   /* saslauthd's copy of the name (notes, verdicts) or sasl_username (postfix); NULL if none */
   gchar *user;
@@ -126,15 +133,16 @@ struct _CorrelatorHost
   GQueue verdicts;
   GHashTable *verdicts_by_user;
 
-  /* waiting postfix halves by arrival (the held one included); those with a sasl_username by
-   * that name (-> GQueue of index_link), the others in postfix_anonymous */
+  /* waiting postfix halves by arrival (those in the window included); those with a
+   * sasl_username by that name (-> GQueue of index_link), the others in postfix_anonymous */
   GQueue postfix;
   GHashTable *postfix_by_user;
   GQueue postfix_anonymous;
 
-  /* a postfix half whose choice of verdict waits for the next postfix line; in
-   * Correlator.held_hosts while set */
-  Pending *held;
+  /* postfix halves decided together when the window closes, and the host-clock time it closes
+   * at; the host is in Correlator.held_hosts while the window is open */
+  GQueue window;
+  gint64 window_end;
   GList held_link;
 };
 
@@ -148,7 +156,7 @@ struct _Correlator
   /* name -> CorrelatorHost, and the hosts by their latest line (wall clock) */
   GHashTable *hosts;
   GQueue host_lru;
-  /* the hosts that hold a postfix half */
+  /* the hosts whose window is open */
   GQueue held_hosts;
 
   /* every waiting item, oldest first */
@@ -184,7 +192,8 @@ void correlator_pair_postfix(Correlator *self, CorrelatorHost *host, Pending *po
                              GPtrArray *events);
 void correlator_pair_verdict(Correlator *self, CorrelatorHost *host, Pending *verdict,
                              GPtrArray *events);
-void correlator_resolve_held(Correlator *self, CorrelatorHost *host, const Pending *next,
+/* Decide the window's postfix halves as of host-clock time `until`, and close it. */
+void correlator_close_window(Correlator *self, CorrelatorHost *host, gint64 until,
                              GPtrArray *events);
 
 /* correlator.c */

@@ -6,7 +6,6 @@
  * option, any later version, as published by the Free Software Foundation.
  */
 
-
 #include "correlator-private.h"
 
 /*
@@ -36,7 +35,7 @@ static void
 _host_free(CorrelatorHost *host)
 {
   g_assert(g_queue_is_empty(&host->note_queue) && g_queue_is_empty(&host->verdicts)
-           && g_queue_is_empty(&host->postfix) && !host->held);
+           && g_queue_is_empty(&host->postfix) && g_queue_is_empty(&host->window));
 
   if (host->notes)
     g_hash_table_destroy(host->notes);
@@ -81,8 +80,8 @@ _host_drop(Correlator *self, CorrelatorHost *host, gboolean overflow, GPtrArray 
 {
   Pending *oldest;
 
-  if (host->held)
-    correlator_resolve_held(self, host, NULL, events);
+  if (!g_queue_is_empty(&host->window))
+    correlator_close_window(self, host, host->window_end, events);
 
   while ((oldest = _host_oldest(host)))
     {
@@ -161,8 +160,8 @@ _host_expire(Correlator *self, CorrelatorHost *host, GPtrArray *events)
 
   while ((oldest = _host_oldest(host)) && host->clock - oldest->time > self->timeout)
     {
-      if (oldest == host->held)
-        correlator_resolve_held(self, host, NULL, events);
+      if (oldest->in_window)
+        correlator_close_window(self, host, host->window_end, events);
       else
         correlator_retire_pending(self, oldest, events);
     }
@@ -171,8 +170,8 @@ _host_expire(Correlator *self, CorrelatorHost *host, GPtrArray *events)
 /*
  * Make room for one more item: while the table is full, its oldest item
  * leaves alone (a note without a user is dropped) and counts as an overflow.
- * A held postfix half is decided instead, which frees room without losing a
- * pair.
+ * When it is a postfix half in a window, the window is decided instead, which
+ * frees room without losing a pair.
  */
 void
 correlator_make_room(Correlator *self, GPtrArray *events)
@@ -181,9 +180,9 @@ correlator_make_room(Correlator *self, GPtrArray *events)
     {
       Pending *oldest = self->order.head->data;
 
-      if (oldest == oldest->host->held)
+      if (oldest->in_window)
         {
-          correlator_resolve_held(self, oldest->host, NULL, events);
+          correlator_close_window(self, oldest->host, oldest->host->window_end, events);
           continue;
         }
 
@@ -313,7 +312,8 @@ correlator_feed(Correlator *self, const gchar *host_name, const gchar *pid, cons
   gboolean had_clock;
   gint64 previous, time;
 
-  if (line->kind == AUTH_LINE_NONE)
+  /* only the MTA's lines are correlated here */
+  if (line->kind < AUTH_LINE_SASL_START || line->kind > AUTH_LINE_SMTPD_FAILURE)
     return;
 
   pid = pid ? pid : "";
@@ -324,22 +324,9 @@ correlator_feed(Correlator *self, const gchar *host_name, const gchar *pid, cons
   previous = host->clock;
   time = _host_advance_clock(self, host, stamp_usec);
 
-  if (line->kind == AUTH_LINE_SMTPD_FAILURE)
-    {
-      postfix = pending_new(self, PENDING_POSTFIX, host, time, wall_usec);
-      postfix->stamp_usec = stamp_usec;
-      postfix->stamp_gmtoff = stamp_gmtoff;
-      pending_set_postfix_fields(postfix, line);
-    }
-
-  /* a held postfix half is decided first, as of its own time, before anything expires */
-  if (host->held)
-    {
-      gboolean within = time - host->held->time <= CORRELATOR_HOLD_USEC;
-
-      if (postfix || !within)
-        correlator_resolve_held(self, host, postfix && within ? postfix : NULL, events);
-    }
+  /* a window this line is too late for is decided first, before anything expires */
+  if (!g_queue_is_empty(&host->window) && time > host->window_end)
+    correlator_close_window(self, host, host->window_end, events);
 
   _host_expire(self, host, events);
 
@@ -368,9 +355,13 @@ correlator_feed(Correlator *self, const gchar *host_name, const gchar *pid, cons
       _verdict_feed(self, host, pid, line, time, stamp_usec, stamp_gmtoff, wall_usec, events);
       break;
     case AUTH_LINE_SMTPD_FAILURE:
+      postfix = pending_new(self, PENDING_POSTFIX, host, time, wall_usec);
+      postfix->stamp_usec = stamp_usec;
+      postfix->stamp_gmtoff = stamp_gmtoff;
+      pending_set_postfix_fields(postfix, line);
       correlator_pair_postfix(self, host, postfix, events);
       break;
-    case AUTH_LINE_NONE:
+    default:
       g_assert_not_reached();
     }
 }
@@ -382,14 +373,15 @@ correlator_expire_idle(Correlator *self, gint64 wall_usec, GPtrArray *events)
 
   wall_usec = _clamp_time(wall_usec);
 
-  /* a held postfix half whose host has fallen silent: no next line will come to help */
+  /* a window whose host has fallen silent: no line will come to close it */
   for (link = self->held_hosts.head; link; link = next)
     {
       CorrelatorHost *host = link->data;
+      Pending *first = host->window.head->data;
 
       next = link->next;
-      if (wall_usec - host->held->wall > CORRELATOR_HOLD_WALL_USEC)
-        correlator_resolve_held(self, host, NULL, events);
+      if (wall_usec - first->wall > CORRELATOR_HOLD_WALL_USEC)
+        correlator_close_window(self, host, host->window_end, events);
     }
 
   /* NOTE: host_lru is in order of the hosts' latest lines, so the idle ones are at its head */
@@ -407,7 +399,11 @@ void
 correlator_flush(Correlator *self, GPtrArray *events)
 {
   while (self->held_hosts.head)
-    correlator_resolve_held(self, self->held_hosts.head->data, NULL, events);
+    {
+      CorrelatorHost *host = self->held_hosts.head->data;
+
+      correlator_close_window(self, host, host->window_end, events);
+    }
 
   while (self->order.head)
     correlator_retire_pending(self, self->order.head->data, events);

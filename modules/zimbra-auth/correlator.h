@@ -18,8 +18,17 @@
  *
  * Time is the messages' own time: each host has a clock that only moves
  * forward, set by the stamps of its lines, and a half expires when its host's
- * clock has moved past the half's stamp by more than the pairing timeout.
- * Wall-clock time only covers silence (correlator_expire_idle()).
+ * clock has moved past the half's stamp by more than the pairing timeout.  A
+ * line stamped before the clock happens at the clock; one more than an hour
+ * (at least twice the timeout) behind it shifts the host's timeline, so that
+ * the lines after it keep their distances.  Wall-clock time only covers
+ * silence (correlator_expire_idle()).
+ *
+ * Where a host's stamps carry fractions of a second, the correlator learns
+ * how long its postfix lines lag behind their verdicts; when that shows that
+ * a postfix line was lost, it pairs around the gap, deciding up to half a
+ * second of the host's postfix lines together.  With whole-second stamps it
+ * pairs FIFO.
  *
  * Every half that enters is emitted exactly once: paired, alone after its
  * timeout, alone on overflow, or alone on correlator_flush().
@@ -42,13 +51,16 @@ typedef struct _CorrelatorStats
 /*
  * A new, empty table.  timeout_usec: how long a half waits for its partner;
  * max_pending: the most halves (and unfinished saslauthd attempts) waiting at
- * once, over all hosts.  Never returns NULL.
+ * once, over all hosts; it also bounds the hosts remembered, to at least 64.
+ * Never returns NULL.
  */
 Correlator *correlator_new(gint64 timeout_usec, gsize max_pending);
 void correlator_free(Correlator *self);
 
 /*
- * Feed one recognized line (line->kind != AUTH_LINE_NONE).
+ * Feed one recognized line of the MTA: a saslauthd or postfix smtpd kind
+ * (AUTH_LINE_SASL_START to AUTH_LINE_SMTPD_FAILURE).  Lines of any other kind
+ * (AUTH_LINE_NONE, the mailboxd and nginx kinds) are ignored.
  *
  * host: the HOST of the message; pid: its PID ("" when none), which ties the
  * lines of one saslauthd worker together; stamp_usec/stamp_gmtoff: the
@@ -63,7 +75,9 @@ void correlator_feed(Correlator *self, const gchar *host, const gchar *pid, cons
 
 /*
  * Emit the halves of every host that has received no message for longer
- * than the pairing timeout, measured in wall-clock time at wall_usec.
+ * than the pairing timeout, measured in wall-clock time at wall_usec, and
+ * forget those hosts.  Also decides the postfix lines a host holds for a
+ * joint decision once it has been silent for 1.5 s (call it every second).
  */
 void correlator_expire_idle(Correlator *self, gint64 wall_usec, GPtrArray *events);
 

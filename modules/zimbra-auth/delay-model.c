@@ -6,17 +6,10 @@
  * option, any later version, as published by the Free Software Foundation.
  */
 
-
 #include "delay-model.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-void
-delay_model_reset(DelayModel *self)
-{
-  memset(self, 0, sizeof(*self));
-}
 
 void
 delay_model_add(DelayModel *self, gint64 delay_usec)
@@ -48,7 +41,8 @@ delay_model_limit(const DelayModel *self)
   gint64 sorted[DELAY_MODEL_SIZE];
   guint rank;
 
-  g_assert(self->count > 0);
+  if (!self || !delay_model_is_ready(self))
+    return DELAY_MODEL_PRIOR_LIMIT_USEC;
 
   /* the order of the ring does not matter here, only which values it holds */
   memcpy(sorted, self->samples, self->count * sizeof(sorted[0]));

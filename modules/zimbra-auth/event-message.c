@@ -30,10 +30,15 @@ typedef enum
   FIELD_CANDIDATES,
   FIELD_GEO_COUNTRY_ISO_CODE,
   FIELD_GEO_COUNTRY_NAME,
+  FIELD_GEO_REGION_ISO_CODE,
   FIELD_GEO_REGION_NAME,
   FIELD_GEO_CITY_NAME,
   FIELD_GEO_LAT,
   FIELD_GEO_LON,
+  FIELD_AS_NUMBER,
+  FIELD_AS_ORGANIZATION_NAME,
+  FIELD_SOURCE_NETWORK,
+  FIELD_SOURCE_OUTSIDE_HOME,
   FIELD_MAX
 } EventField;
 
@@ -56,10 +61,15 @@ static const gchar *field_names[FIELD_MAX] =
   [FIELD_CANDIDATES] = "zimbra.candidates",
   [FIELD_GEO_COUNTRY_ISO_CODE] = "source.geo.country_iso_code",
   [FIELD_GEO_COUNTRY_NAME] = "source.geo.country_name",
+  [FIELD_GEO_REGION_ISO_CODE] = "source.geo.region_iso_code",
   [FIELD_GEO_REGION_NAME] = "source.geo.region_name",
   [FIELD_GEO_CITY_NAME] = "source.geo.city_name",
   [FIELD_GEO_LAT] = "source.geo.location.lat",
   [FIELD_GEO_LON] = "source.geo.location.lon",
+  [FIELD_AS_NUMBER] = "source.as.number",
+  [FIELD_AS_ORGANIZATION_NAME] = "source.as.organization.name",
+  [FIELD_SOURCE_NETWORK] = "zimbra.source.network",
+  [FIELD_SOURCE_OUTSIDE_HOME] = "zimbra.source.outside_home",
 };
 
 struct _EventMessageFields
@@ -109,18 +119,19 @@ _set_typed(LogMessage *msg, const EventMessageFields *fields, EventField field, 
 }
 
 static void
-_set_geo(LogMessage *msg, const EventMessageFields *fields, const GeoLocation *location)
+_set_location(LogMessage *msg, const EventMessageFields *fields, const GeoLocation *location)
 {
   gchar number[G_ASCII_DTOSTR_BUF_SIZE];
 
   _set_string(msg, fields, FIELD_GEO_COUNTRY_ISO_CODE, location->country_iso_code);
   _set_string(msg, fields, FIELD_GEO_COUNTRY_NAME, location->country_name);
+  _set_string(msg, fields, FIELD_GEO_REGION_ISO_CODE, location->region_iso_code);
   _set_string(msg, fields, FIELD_GEO_REGION_NAME, location->region_name);
   _set_string(msg, fields, FIELD_GEO_CITY_NAME, location->city_name);
   if (!location->has_location)
     return;
 
-  /* %.6g-like precision of the databases, printed in the C locale whatever the process locale */
+  /* the precision the databases have, printed in the C locale whatever the process locale */
   g_ascii_formatd(number, sizeof(number), "%.6f", location->latitude);
   _set_typed(msg, fields, FIELD_GEO_LAT, number, LM_VT_DOUBLE);
   g_ascii_formatd(number, sizeof(number), "%.6f", location->longitude);
@@ -128,11 +139,34 @@ _set_geo(LogMessage *msg, const EventMessageFields *fields, const GeoLocation *l
 }
 
 static void
-_set_header(LogMessage *msg, const AuthEvent *event, const GeoLocation *location)
+_set_source(LogMessage *msg, const EventMessageFields *fields, const GeoResult *source)
+{
+  gchar number[16];
+
+  _set_string(msg, fields, FIELD_SOURCE_NETWORK, geo_result_get_network_type(source));
+  if (source->outside_home != GEO_OUTSIDE_HOME_UNKNOWN)
+    _set_typed(msg, fields, FIELD_SOURCE_OUTSIDE_HOME,
+               source->outside_home == GEO_OUTSIDE_HOME_YES ? "true" : "false", LM_VT_BOOLEAN);
+
+  if (source->found_city)
+    _set_location(msg, fields, &source->location);
+
+  if (source->found_asn && source->asn.has_number)
+    {
+      g_snprintf(number, sizeof(number), "%u", source->asn.number);
+      _set_typed(msg, fields, FIELD_AS_NUMBER, number, LM_VT_INT64);
+    }
+  if (source->found_asn)
+    _set_string(msg, fields, FIELD_AS_ORGANIZATION_NAME, source->asn.organization);
+}
+
+static void
+_set_header(LogMessage *msg, const AuthEvent *event, const GeoResult *source)
 {
   GString *text = g_string_sized_new(160);
-  const gchar *country = location ? location->country_iso_code : NULL;
-  const gchar *city = location ? location->city_name : NULL;
+  gboolean located = source && source->found_city;
+  const gchar *country = located ? source->location.country_iso_code : NULL;
+  const gchar *city = located ? source->location.city_name : NULL;
 
   if (event->host)
     log_msg_set_value(msg, LM_V_HOST, event->host, -1);
@@ -148,12 +182,12 @@ _set_header(LogMessage *msg, const AuthEvent *event, const GeoLocation *location
 }
 
 LogMessage *
-event_message_new(const EventMessageFields *fields, const AuthEvent *event, const GeoLocation *location)
+event_message_new(const EventMessageFields *fields, const AuthEvent *event, const GeoResult *source)
 {
   LogMessage *msg = log_msg_new_empty();
   gchar number[32];
 
-  _set_header(msg, event, location);
+  _set_header(msg, event, source);
   log_msg_set_tag_by_id(msg, event->outcome == AUTH_OUTCOME_FAILURE
                         ? fields->failure_tag : fields->backend_error_tag);
 
@@ -177,7 +211,7 @@ event_message_new(const EventMessageFields *fields, const AuthEvent *event, cons
   g_snprintf(number, sizeof(number), "%u", event->candidates);
   _set_typed(msg, fields, FIELD_CANDIDATES, number, LM_VT_INT64);
 
-  if (location)
-    _set_geo(msg, fields, location);
+  if (source)
+    _set_source(msg, fields, source);
   return msg;
 }

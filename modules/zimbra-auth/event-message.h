@@ -11,7 +11,7 @@
 
 #include "logmsg/logmsg.h"
 #include "auth-event.h"
-#include "geo-database.h"
+#include "geo-result.h"
 
 /*
  * Turns an AuthEvent (and its location) into the message the parser
@@ -26,8 +26,8 @@ typedef struct _EventMessageFields EventMessageFields;
 EventMessageFields *event_message_fields_new(const gchar *prefix);
 void event_message_fields_free(EventMessageFields *self);
 
-/* A new message carrying the event; location may be NULL.  Never returns NULL. */
+/* A new message carrying the event and what is known of its source (NULL: nothing).  Never NULL. */
 LogMessage *event_message_new(const EventMessageFields *fields, const AuthEvent *event,
-                              const GeoLocation *location);
+                              const GeoResult *source);
 
 #endif

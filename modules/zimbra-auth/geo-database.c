@@ -7,11 +7,9 @@
  */
 
 #include "geo-database.h"
+#include "geo-record.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <math.h>
-#include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -34,20 +32,6 @@ typedef union
   struct sockaddr_in v4;
   struct sockaddr_in6 v6;
 } GeoSocketAddress;
-
-/* Paths into an entry; every one ends with NULL as MMDB_aget_value() wants. */
-static const char *const maxmind_country_iso_code[] = { "country", "iso_code", NULL };
-static const char *const maxmind_country_name[] = { "country", "names", "en", NULL };
-static const char *const maxmind_region_name[] = { "subdivisions", "0", "names", "en", NULL };
-static const char *const maxmind_city_name[] = { "city", "names", "en", NULL };
-static const char *const maxmind_latitude[] = { "location", "latitude", NULL };
-static const char *const maxmind_longitude[] = { "location", "longitude", NULL };
-
-static const char *const flat_country_code[] = { "country_code", NULL };
-static const char *const flat_region_name[] = { "state1", NULL };
-static const char *const flat_city_name[] = { "city", NULL };
-static const char *const flat_latitude[] = { "latitude", NULL };
-static const char *const flat_longitude[] = { "longitude", NULL };
 
 G_DEFINE_QUARK(geo-database-error-quark, geo_database_error)
 
@@ -157,75 +141,124 @@ _find_some_record(const MMDB_s *mmdb, MMDB_entry_s *entry)
  * 1. database_type, when it names a known producer: MaxMind's and DB-IP's
  *    own MMDB files ("GeoIP2-City", "GeoLite2-City", "GeoIP2-Country",
  *    "GeoIP2-Enterprise", "DBIP-City-Lite", "DBIP-Location (compat=City)",
- *    ...) use the MaxMind schema; ip-location-db writes "city ipv4" and
- *    "city ipv6" for its flat files.  A Country database is accepted too:
- *    it simply has no region, city or location.
- * 2. Otherwise the shape of one record decides (the first one a walk of the
- *    search tree meets): a top-level country_code string is the flat schema;
- *    a country, registered_country, city or location map is MaxMind's.
- * 3. Anything else (an ASN or ISP database, say) holds neither.
+ *    ...) use the MaxMind schema; ip-location-db writes "city ipv4",
+ *    "country ipv6" and so on for its flat files.  A Country database is a
+ *    city database that simply has no region, city or location.  ASN files
+ *    are "GeoLite2-ASN", "GeoIP2-ISP", "DBIP-ASN-Lite ...", "asn ipv4", ...
+ * 2. Otherwise the shape of the record found by _find_some_record() decides:
+ *    a top-level country_code string is the flat schema; a country,
+ *    registered_country, city or location map is MaxMind's; a top-level
+ *    autonomous_system_number is the ASN schema.
+ * 3. Anything else holds none of them.
  *
  * The type comes first because a producer's own name is a promise about
  * every record, while one record may lack a field the others have.
  */
 static gboolean
-_detect_schema(GeoDatabase *self, const gchar *path, GError **error)
+_detect_schema(const gchar *database_type, MMDB_entry_s *entry, GeoSchema *schema)
 {
   static const gchar *const maxmind_types[] =
   {
     "GeoIP2-City", "GeoLite2-City", "GeoIP2-Country", "GeoLite2-Country", "GeoIP2-Enterprise",
     "DBIP-City", "DBIP-Country", "DBIP-Location", NULL
   };
-  static const gchar *const flat_types[] = { "city ipv4", "city ipv6", NULL };
+  static const gchar *const flat_types[] =
+  {
+    "city ipv4", "city ipv6", "country ipv4", "country ipv6", NULL
+  };
+  static const gchar *const asn_types[] =
+  {
+    "GeoLite2-ASN", "GeoIP2-ASN", "GeoIP2-ISP", "DBIP-ASN", "DBIP-ISP", "asn ipv4", "asn ipv6", NULL
+  };
   static const char *const country_code[] = { "country_code", NULL };
   static const char *const country[] = { "country", NULL };
   static const char *const registered_country[] = { "registered_country", NULL };
   static const char *const city[] = { "city", NULL };
   static const char *const location[] = { "location", NULL };
-  const gchar *database_type = self->mmdb.metadata.database_type;
-  MMDB_entry_s entry;
-
-  if (!database_type)
-    database_type = "";
+  static const char *const as_number[] = { "autonomous_system_number", NULL };
 
   if (_database_type_starts_with(database_type, maxmind_types))
+    *schema = GEO_SCHEMA_MAXMIND_CITY;
+  else if (_database_type_starts_with(database_type, flat_types))
+    *schema = GEO_SCHEMA_FLAT_CITY;
+  else if (_database_type_starts_with(database_type, asn_types))
+    *schema = GEO_SCHEMA_ASN;
+  else if (_entry_has(entry, country_code, MMDB_DATA_TYPE_UTF8_STRING))
+    *schema = GEO_SCHEMA_FLAT_CITY;
+  else if (_entry_has(entry, country, MMDB_DATA_TYPE_MAP)
+           || _entry_has(entry, registered_country, MMDB_DATA_TYPE_MAP)
+           || _entry_has(entry, city, MMDB_DATA_TYPE_MAP)
+           || _entry_has(entry, location, MMDB_DATA_TYPE_MAP))
+    *schema = GEO_SCHEMA_MAXMIND_CITY;
+  else if (_entry_has(entry, as_number, MMDB_DATA_TYPE_UINT32)
+           || _entry_has(entry, as_number, MMDB_DATA_TYPE_UINT16)
+           || _entry_has(entry, as_number, MMDB_DATA_TYPE_UINT64))
+    *schema = GEO_SCHEMA_ASN;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/*
+ * Check that the file is usable beyond what MMDB_open() checks (metadata,
+ * and a search tree that fits the file): the tree must lead to a data record
+ * and that record must decode.  A file whose tree is overwritten, or whose
+ * data section is garbage, is refused here instead of failing every lookup.
+ */
+static gboolean
+_probe_data(GeoDatabase *self, const gchar *path, MMDB_entry_s *entry, GError **error)
+{
+  MMDB_entry_data_list_s *list = NULL;
+  int status;
+
+  if (!_find_some_record(&self->mmdb, entry))
     {
-      self->schema = GEO_SCHEMA_MAXMIND_CITY;
-      return TRUE;
-    }
-  if (_database_type_starts_with(database_type, flat_types))
-    {
-      self->schema = GEO_SCHEMA_FLAT_CITY;
-      return TRUE;
+      g_set_error(error, GEO_DATABASE_ERROR, GEO_DATABASE_ERROR_CORRUPT,
+                  "GeoIP database '%s' is corrupt or empty: its search tree leads to no data "
+                  "record", path);
+      return FALSE;
     }
 
-  if (_find_some_record(&self->mmdb, &entry))
+  status = MMDB_get_entry_data_list(entry, &list);
+  MMDB_free_entry_data_list(list);
+  if (status != MMDB_SUCCESS)
     {
-      if (_entry_has(&entry, country_code, MMDB_DATA_TYPE_UTF8_STRING))
-        {
-          self->schema = GEO_SCHEMA_FLAT_CITY;
-          return TRUE;
-        }
-      if (_entry_has(&entry, country, MMDB_DATA_TYPE_MAP)
-          || _entry_has(&entry, registered_country, MMDB_DATA_TYPE_MAP)
-          || _entry_has(&entry, city, MMDB_DATA_TYPE_MAP)
-          || _entry_has(&entry, location, MMDB_DATA_TYPE_MAP))
-        {
-          self->schema = GEO_SCHEMA_MAXMIND_CITY;
-          return TRUE;
-        }
+      g_set_error(error, GEO_DATABASE_ERROR, GEO_DATABASE_ERROR_CORRUPT,
+                  "GeoIP database '%s' is corrupt: %s", path, MMDB_strerror(status));
+      return FALSE;
     }
+  return TRUE;
+}
 
-  g_set_error(error, GEO_DATABASE_ERROR, GEO_DATABASE_ERROR_SCHEMA,
-              "GeoIP database '%s' (type '%s') holds neither the MaxMind City schema "
-              "nor the flat city schema of ip-location-db", path, database_type);
-  return FALSE;
+static gboolean
+_check_schema(GeoDatabase *self, const gchar *path, GeoDatabaseKind kind, MMDB_entry_s *entry,
+              GError **error)
+{
+  const gchar *database_type = geo_database_get_type(self);
+  gboolean known = _detect_schema(database_type, entry, &self->schema);
+
+  if (kind == GEO_DATABASE_CITY && (!known || self->schema == GEO_SCHEMA_ASN))
+    {
+      g_set_error(error, GEO_DATABASE_ERROR, GEO_DATABASE_ERROR_SCHEMA,
+                  "GeoIP database '%s' (type '%s') holds neither the MaxMind City schema "
+                  "nor the flat city schema of ip-location-db", path, database_type);
+      return FALSE;
+    }
+  if (kind == GEO_DATABASE_ASN && (!known || self->schema != GEO_SCHEMA_ASN))
+    {
+      g_set_error(error, GEO_DATABASE_ERROR, GEO_DATABASE_ERROR_SCHEMA,
+                  "GeoIP database '%s' (type '%s') is not an ASN database: it holds no "
+                  "autonomous_system_number", path, database_type);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 GeoDatabase *
-geo_database_open(const gchar *path, GError **error)
+geo_database_open_kind(const gchar *path, GeoDatabaseKind kind, GError **error)
 {
   GeoDatabase *self;
+  MMDB_entry_s entry;
   int status;
 
   g_return_val_if_fail(path != NULL, NULL);
@@ -245,7 +278,10 @@ geo_database_open(const gchar *path, GError **error)
       goto free_self;
     }
 
-  if (!_detect_schema(self, path, error))
+  if (!_probe_data(self, path, &entry, error))
+    goto close_mmdb;
+
+  if (!_check_schema(self, path, kind, &entry, error))
     goto close_mmdb;
 
   return self;
@@ -255,6 +291,12 @@ close_mmdb:
 free_self:
   g_free(self);
   return NULL;
+}
+
+GeoDatabase *
+geo_database_open(const gchar *path, GError **error)
+{
+  return geo_database_open_kind(path, GEO_DATABASE_CITY, error);
 }
 
 void
@@ -273,225 +315,75 @@ geo_database_get_schema(GeoDatabase *self)
   return self->schema;
 }
 
-/*
- * Parse a bare numeric address; inet_pton() never resolves names.  An
- * IPv4-mapped IPv6 address becomes the IPv4 address: a database without
- * aliases (ip-location-db's) has nothing under ::ffff:0:0/96.
- */
-static gboolean
-_parse_address(const gchar *text, GeoSocketAddress *address)
+guint
+geo_database_get_ip_version(GeoDatabase *self)
 {
-  struct in6_addr v6;
-
-  memset(address, 0, sizeof(*address));
-  if (inet_pton(AF_INET, text, &address->v4.sin_addr) == 1)
-    {
-      address->v4.sin_family = AF_INET;
-      return TRUE;
-    }
-
-  if (inet_pton(AF_INET6, text, &v6) != 1)
-    return FALSE;
-
-  if (IN6_IS_ADDR_V4MAPPED(&v6))
-    {
-      address->v4.sin_family = AF_INET;
-      memcpy(&address->v4.sin_addr, &v6.s6_addr[12], sizeof(address->v4.sin_addr));
-      return TRUE;
-    }
-
-  address->v6.sin6_family = AF_INET6;
-  address->v6.sin6_addr = v6;
-  return TRUE;
+  return self->mmdb.metadata.ip_version;
 }
 
-/* A copy of an MMDB string (not NUL-terminated), cut at an embedded NUL, made valid UTF-8. */
-static gchar *
-_dup_text(const char *text, guint32 size)
+const gchar *
+geo_database_get_type(GeoDatabase *self)
 {
-  gchar *copy = g_strndup(text, size);
+  return self->mmdb.metadata.database_type ? self->mmdb.metadata.database_type : "";
+}
 
-  if (copy[0] == '\0')
-    {
-      g_free(copy);
-      return NULL;
-    }
-
-  if (!g_utf8_validate(copy, -1, NULL))
-    {
-      gchar *valid = g_utf8_make_valid(copy, -1);
-
-      g_free(copy);
-      copy = valid;
-    }
-  return copy;
+guint64
+geo_database_get_build_epoch(GeoDatabase *self)
+{
+  return self->mmdb.metadata.build_epoch;
 }
 
 /*
- * The string at path into *value; NULL when it is absent, empty or not a
- * string.  Returns FALSE only when libmaxminddb finds the entry corrupt.
+ * The entry of the address.  FALSE when there is none, when an IPv6 address
+ * meets an IPv4-only file (libmaxminddb would call that an error), and when
+ * the search tree is corrupt on the way.
  */
 static gboolean
-_get_string(MMDB_entry_s *entry, const char *const *path, gchar **value)
-{
-  MMDB_entry_data_s data;
-  int status = MMDB_aget_value(entry, &data, path);
-
-  *value = NULL;
-  if (status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR)
-    return TRUE;
-  if (status != MMDB_SUCCESS)
-    return FALSE;
-
-  if (data.has_data && data.type == MMDB_DATA_TYPE_UTF8_STRING)
-    *value = _dup_text(data.utf8_string, data.data_size);
-  return TRUE;
-}
-
-/* Exact powers of ten for _widen_float(). */
-static const gdouble powers_of_ten[] =
-{
-  1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15
-};
-
-/*
- * The double nearest to the shortest decimal that reads back as the float.
- * A float widened as it is keeps its binary error (35.6895f is
- * 35.68949890136719), which "%.6f" shows as 35.689499.  The candidates are
- * the float rounded to 0, 1, 2, ... decimal places, i.e. round(v * 10^k) /
- * 10^k; both operands of that division are exact and IEEE division rounds
- * correctly, so each candidate is the double nearest to its decimal.  The
- * first one that converts back to the same float has the fewest digits.
- *
- * NOTE: plain arithmetic on purpose: no libm, no locale, a few ns.
- */
-static gdouble
-_widen_float(gfloat value)
-{
-  gdouble wide = value;
-
-  if (!isfinite(wide))
-    return wide;
-
-  for (gsize places = 0; places < G_N_ELEMENTS(powers_of_ten); places++)
-    {
-      gdouble scaled = wide * powers_of_ten[places];
-
-      /* beyond this, scaled no longer fits the integer conversion below with room to spare */
-      if (scaled > 1e15 || scaled < -1e15)
-        break;
-
-      gint64 rounded = (gint64) (scaled < 0 ? scaled - 0.5 : scaled + 0.5);
-      gdouble candidate = (gdouble) rounded / powers_of_ten[places];
-
-      if ((gfloat) candidate == value)
-        return candidate;
-    }
-  return wide;
-}
-
-/*
- * The number at path into *value, TRUE in *present when it is a double or a
- * float.  Returns FALSE only when libmaxminddb finds the entry corrupt.
- */
-static gboolean
-_get_coordinate(MMDB_entry_s *entry, const char *const *path, gboolean *present, gdouble *value)
-{
-  MMDB_entry_data_s data;
-  int status = MMDB_aget_value(entry, &data, path);
-
-  *present = FALSE;
-  *value = 0;
-  if (status == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR)
-    return TRUE;
-  if (status != MMDB_SUCCESS)
-    return FALSE;
-  if (!data.has_data)
-    return TRUE;
-
-  if (data.type == MMDB_DATA_TYPE_DOUBLE)
-    {
-      *value = data.double_value;
-      *present = TRUE;
-    }
-  else if (data.type == MMDB_DATA_TYPE_FLOAT)
-    {
-      *value = _widen_float(data.float_value);
-      *present = TRUE;
-    }
-  return TRUE;
-}
-
-/* Both coordinates, and only when they are a place on Earth (no NaN reaches the output). */
-static gboolean
-_get_location(MMDB_entry_s *entry, const char *const *latitude_path,
-              const char *const *longitude_path, GeoLocation *location)
-{
-  gboolean has_latitude, has_longitude;
-  gdouble latitude, longitude;
-
-  if (!_get_coordinate(entry, latitude_path, &has_latitude, &latitude)
-      || !_get_coordinate(entry, longitude_path, &has_longitude, &longitude))
-    return FALSE;
-
-  if (!has_latitude || !has_longitude)
-    return TRUE;
-  if (!(latitude >= -90 && latitude <= 90 && longitude >= -180 && longitude <= 180))
-    return TRUE;
-
-  location->has_location = TRUE;
-  location->latitude = latitude;
-  location->longitude = longitude;
-  return TRUE;
-}
-
-static gboolean
-_read_maxmind_city(MMDB_entry_s *entry, GeoLocation *location)
-{
-  return _get_string(entry, maxmind_country_iso_code, &location->country_iso_code)
-         && _get_string(entry, maxmind_country_name, &location->country_name)
-         && _get_string(entry, maxmind_region_name, &location->region_name)
-         && _get_string(entry, maxmind_city_name, &location->city_name)
-         && _get_location(entry, maxmind_latitude, maxmind_longitude, location);
-}
-
-static gboolean
-_read_flat_city(MMDB_entry_s *entry, GeoLocation *location)
-{
-  return _get_string(entry, flat_country_code, &location->country_iso_code)
-         && _get_string(entry, flat_region_name, &location->region_name)
-         && _get_string(entry, flat_city_name, &location->city_name)
-         && _get_location(entry, flat_latitude, flat_longitude, location);
-}
-
-gboolean
-geo_database_lookup(GeoDatabase *self, const gchar *address, GeoLocation *location)
+_find_entry(GeoDatabase *self, const Address *address, MMDB_entry_s *entry)
 {
   GeoSocketAddress socket_address;
   MMDB_lookup_result_s result;
   int mmdb_error;
-  gboolean complete;
 
-  memset(location, 0, sizeof(*location));
-  if (!address || !_parse_address(address, &socket_address))
-    return FALSE;
+  memset(&socket_address, 0, sizeof(socket_address));
+  if (address->family == AF_INET)
+    {
+      socket_address.v4.sin_family = AF_INET;
+      memcpy(&socket_address.v4.sin_addr, address->bytes, 4);
+    }
+  else
+    {
+      if (self->mmdb.metadata.ip_version == 4)
+        return FALSE;
+      socket_address.v6.sin6_family = AF_INET6;
+      memcpy(&socket_address.v6.sin6_addr, address->bytes, 16);
+    }
 
-  /* no IPv6 address is in an IPv4-only file; libmaxminddb would call it an error */
-  if (socket_address.any.sa_family == AF_INET6 && self->mmdb.metadata.ip_version == 4)
-    return FALSE;
-
-  /*
-   * MMDB_lookup_sockaddr() has no gai_error: the address is parsed already.
-   * A corrupt search tree shows as mmdb_error.
-   */
   result = MMDB_lookup_sockaddr(&self->mmdb, &socket_address.any, &mmdb_error);
   if (mmdb_error != MMDB_SUCCESS || !result.found_entry)
     return FALSE;
 
+  *entry = result.entry;
+  return TRUE;
+}
+
+gboolean
+geo_database_lookup_city(GeoDatabase *self, const Address *address, const gchar *language,
+                         GeoLocation *location)
+{
+  MMDB_entry_s entry;
+  gboolean complete;
+
+  memset(location, 0, sizeof(*location));
+  g_return_val_if_fail(self->schema != GEO_SCHEMA_ASN, FALSE);
+
+  if (!_find_entry(self, address, &entry))
+    return FALSE;
+
   if (self->schema == GEO_SCHEMA_MAXMIND_CITY)
-    complete = _read_maxmind_city(&result.entry, location);
+    complete = geo_record_read_maxmind_city(&entry, language ? language : "en", location);
   else
-    complete = _read_flat_city(&result.entry, location);
+    complete = geo_record_read_flat_city(&entry, location);
 
   if (!complete)
     {
@@ -501,12 +393,54 @@ geo_database_lookup(GeoDatabase *self, const gchar *address, GeoLocation *locati
   return TRUE;
 }
 
+gboolean
+geo_database_lookup_asn(GeoDatabase *self, const Address *address, GeoAsn *asn)
+{
+  MMDB_entry_s entry;
+
+  memset(asn, 0, sizeof(*asn));
+  g_return_val_if_fail(self->schema == GEO_SCHEMA_ASN, FALSE);
+
+  if (!_find_entry(self, address, &entry))
+    return FALSE;
+
+  if (!geo_record_read_asn(&entry, asn))
+    {
+      geo_asn_clear(asn);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+geo_database_lookup(GeoDatabase *self, const gchar *text, GeoLocation *location)
+{
+  Address address;
+
+  if (!address_parse_numeric(text, &address))
+    {
+      memset(location, 0, sizeof(*location));
+      return FALSE;
+    }
+  return geo_database_lookup_city(self, &address, "en", location);
+}
+
 void
 geo_location_clear(GeoLocation *location)
 {
   g_free(location->country_iso_code);
   g_free(location->country_name);
+  g_free(location->region_iso_code);
   g_free(location->region_name);
   g_free(location->city_name);
+  g_free(location->subregion_iso_code);
+  g_free(location->region_english_name);
   memset(location, 0, sizeof(*location));
+}
+
+void
+geo_asn_clear(GeoAsn *asn)
+{
+  g_free(asn->organization);
+  memset(asn, 0, sizeof(*asn));
 }

@@ -22,6 +22,13 @@ static CfgLexerKeyword zimbra_auth_parser_keywords[] =
   { "geoip_database",     KW_GEOIP_DATABASE },
   { "pairing_timeout",    KW_PAIRING_TIMEOUT },
   { "max_pending",        KW_MAX_PENDING },
+  { "asn_database",       KW_ASN_DATABASE },
+  { "language",           KW_LANGUAGE },
+  { "geoip_cache_size",   KW_GEOIP_CACHE_SIZE },
+  { "lookup_documentation_ranges", KW_LOOKUP_DOCUMENTATION_RANGES },
+  { "home_countries",     KW_HOME_COUNTRIES },
+  { "home_regions",       KW_HOME_REGIONS },
+  { "home_networks",      KW_HOME_NETWORKS },
   { NULL }
 };
 

@@ -10,7 +10,8 @@
 #include "auth-line.h"
 #include "correlator.h"
 #include "event-message.h"
-#include "geo-database.h"
+#include "geo-lookup.h"
+#include "parser-stats.h"
 
 #include "apphook.h"
 #include "cfg-tree.h"
@@ -31,12 +32,6 @@ typedef struct _ZimbraAuthState
   Correlator *correlator;
 } ZimbraAuthState;
 
-/* One open city database, shared by a parser and its clones. */
-typedef struct _SharedGeoDatabase
-{
-  GeoDatabase *database;
-} SharedGeoDatabase;
-
 typedef struct _ZimbraAuthParser
 {
   LogParser super;
@@ -44,13 +39,15 @@ typedef struct _ZimbraAuthParser
   gchar *prefix;
   gint pairing_timeout;
   gint max_pending;
-  SharedGeoDatabase *geo;
+  /* shared by a parser and its clones; classifies the source even without a database */
+  GeoLookup *geo;
   gint clone_id;
   gint next_clone_id;
 
   ZimbraAuthState *state;
   EventMessageFields *fields;
   struct iv_timer tick_timer;
+  ParserStats *stats;
   gchar persist_name[256];
 } ZimbraAuthParser;
 
@@ -81,12 +78,6 @@ _state_free(ZimbraAuthState *state)
   g_free(state);
 }
 
-static void
-_shared_geo_clear(SharedGeoDatabase *geo)
-{
-  geo_database_free(geo->database);
-}
-
 void
 zimbra_auth_parser_set_prefix(LogParser *s, const gchar *prefix)
 {
@@ -112,27 +103,86 @@ zimbra_auth_parser_set_max_pending(LogParser *s, gint max_pending)
   self->max_pending = max_pending;
 }
 
-static void
-_set_shared_geo(ZimbraAuthParser *self, SharedGeoDatabase *geo)
+static GeoLookup *
+_get_geo(ZimbraAuthParser *self)
 {
-  if (self->geo)
-    g_atomic_rc_box_release_full(self->geo, (GDestroyNotify) _shared_geo_clear);
-  self->geo = geo;
+  return self->geo;
 }
 
 gboolean
-zimbra_auth_parser_set_geoip_database(LogParser *s, const gchar *path, GError **error)
+zimbra_auth_parser_add_database(LogParser *s, GeoDatabaseKind kind, const gchar *path, GError **error)
 {
   ZimbraAuthParser *self = (ZimbraAuthParser *) s;
-  GeoDatabase *database = geo_database_open(path, error);
 
-  if (!database)
-    return FALSE;
+  return geo_lookup_add_database(_get_geo(self), kind, path, error);
+}
 
-  SharedGeoDatabase *geo = g_atomic_rc_box_new0(SharedGeoDatabase);
-  geo->database = database;
-  _set_shared_geo(self, geo);
+gboolean
+zimbra_auth_parser_set_language(LogParser *s, const gchar *language, GError **error)
+{
+  ZimbraAuthParser *self = (ZimbraAuthParser *) s;
+
+  return geo_lookup_set_language(_get_geo(self), language, error);
+}
+
+void
+zimbra_auth_parser_set_geoip_cache_size(LogParser *s, gint entries)
+{
+  ZimbraAuthParser *self = (ZimbraAuthParser *) s;
+
+  geo_lookup_set_cache_size(_get_geo(self), entries);
+}
+
+void
+zimbra_auth_parser_set_lookup_documentation_ranges(LogParser *s, gboolean enabled)
+{
+  ZimbraAuthParser *self = (ZimbraAuthParser *) s;
+
+  geo_lookup_set_lookup_documentation_ranges(_get_geo(self), enabled);
+}
+
+/* Add every item of a string list with add(); stops at the first refused one. */
+static gboolean
+_add_home_items(ZimbraAuthParser *self, GList *items,
+                gboolean (*add)(GeoHomePolicy *policy, const gchar *item, GError **error), GError **error)
+{
+  GeoHomePolicy *policy = geo_lookup_get_home_policy(_get_geo(self));
+
+  for (GList *l = items; l; l = l->next)
+    {
+      if (!add(policy, l->data, error))
+        return FALSE;
+    }
   return TRUE;
+}
+
+gboolean
+zimbra_auth_parser_add_home_countries(LogParser *s, GList *codes, GError **error)
+{
+  return _add_home_items((ZimbraAuthParser *) s, codes, geo_home_policy_add_country, error);
+}
+
+gboolean
+zimbra_auth_parser_add_home_regions(LogParser *s, GList *regions, GError **error)
+{
+  return _add_home_items((ZimbraAuthParser *) s, regions, geo_home_policy_add_region, error);
+}
+
+gboolean
+zimbra_auth_parser_add_home_networks(LogParser *s, GList *networks, GError **error)
+{
+  return _add_home_items((ZimbraAuthParser *) s, networks, geo_home_policy_add_network, error);
+}
+
+/* What the lookup knows of the event's source, or NULL; the caller unrefs it. */
+static const GeoResult *
+_look_up_source(ZimbraAuthParser *self, const AuthEvent *event)
+{
+  Address address;
+
+  if (!event->source_ip || !address_parse_numeric(event->source_ip, &address))
+    return NULL;
+  return geo_lookup_lookup(self->geo, &address);
 }
 
 /* Forward the events to the rest of the log path; consumes them.  Called without the lock. */
@@ -145,19 +195,15 @@ _emit_events(ZimbraAuthParser *self, GPtrArray *events)
   for (guint i = 0; i < events->len; i++)
     {
       AuthEvent *event = g_ptr_array_index(events, i);
-      GeoLocation location = { 0 };
-      gboolean located = FALSE;
+      const GeoResult *source = _look_up_source(self, event);
+      LogMessage *msg = event_message_new(self->fields, event, source);
 
-      if (self->geo && event->source_ip)
-        located = geo_database_lookup(self->geo->database, event->source_ip, &location);
-
-      LogMessage *msg = event_message_new(self->fields, event, located ? &location : NULL);
       msg_debug("zimbra-auth-parser(): emitting event",
                 evt_tag_str("correlation", auth_correlation_to_string(event->correlation)),
                 log_pipe_location_tag(&self->super.super));
       log_pipe_forward_msg(&self->super.super, msg, &path_options);
 
-      geo_location_clear(&location);
+      geo_result_unref(source);
       auth_event_free(event);
     }
   g_ptr_array_set_size(events, 0);
@@ -192,18 +238,47 @@ _process(LogParser *s, LogMessage **pmsg, const LogPathOptions *path_options, co
   return TRUE;
 }
 
+/* Swap in database files that geoipupdate or a package replaced; refuse unusable ones once. */
+static void
+_check_geo_files(ZimbraAuthParser *self)
+{
+  GPtrArray *reloaded;
+  GError *error = NULL;
+
+  reloaded = g_ptr_array_new_with_free_func(g_free);
+  if (!geo_lookup_check_files(self->geo, reloaded, &error))
+    {
+      msg_error("zimbra-auth-parser(): a replaced GeoIP database cannot be used, keeping the one in use",
+                evt_tag_str("error", error->message),
+                log_pipe_location_tag(&self->super.super));
+      g_clear_error(&error);
+    }
+  for (guint i = 0; i < reloaded->len; i++)
+    msg_info("zimbra-auth-parser(): GeoIP database reloaded",
+             evt_tag_str("path", g_ptr_array_index(reloaded, i)),
+             log_pipe_location_tag(&self->super.super));
+  g_ptr_array_free(reloaded, TRUE);
+}
+
 void
 zimbra_auth_parser_tick(LogParser *s)
 {
   ZimbraAuthParser *self = (ZimbraAuthParser *) s;
   GPtrArray *events = g_ptr_array_new();
 
+  CorrelatorStats correlator_stats;
+
   g_mutex_lock(&self->state->lock);
   correlator_expire_idle(self->state->correlator, g_get_real_time(), events);
+  correlator_get_stats(self->state->correlator, &correlator_stats);
   g_mutex_unlock(&self->state->lock);
 
   _emit_events(self, events);
   g_ptr_array_free(events, TRUE);
+
+  _check_geo_files(self);
+  if (self->stats)
+    parser_stats_update(self->stats, &correlator_stats, self->geo);
 }
 
 void
@@ -311,6 +386,9 @@ _init(LogPipe *s)
   if (!self->fields)
     self->fields = event_message_fields_new(self->prefix);
 
+  if (!self->stats)
+    self->stats = parser_stats_new(log_pipe_get_persist_name(s));
+
   _arm_tick_timer(self);
   _register_live_parser(self);
   return TRUE;
@@ -325,6 +403,11 @@ _deinit(LogPipe *s)
   if (iv_timer_registered(&self->tick_timer))
     iv_timer_unregister(&self->tick_timer);
   _unregister_live_parser(self);
+  if (self->stats)
+    {
+      parser_stats_free(self->stats);
+      self->stats = NULL;
+    }
 
   /* On reload cfg->persist exists and keeps the halves for the next configuration; at shutdown they
    * were flushed by the shutdown hook and cfg_persist_config_add() only frees them. */
@@ -344,8 +427,8 @@ _clone(LogPipe *s)
   zimbra_auth_parser_set_prefix(&cloned->super, self->prefix);
   cloned->pairing_timeout = self->pairing_timeout;
   cloned->max_pending = self->max_pending;
-  if (self->geo)
-    _set_shared_geo(cloned, g_atomic_rc_box_acquire(self->geo));
+  geo_lookup_unref(cloned->geo);
+  cloned->geo = geo_lookup_ref(self->geo);
   log_parser_set_template(&cloned->super, log_template_ref(self->super.template));
 
   /* every clone keeps its own halves, under its own persist name */
@@ -362,7 +445,7 @@ _free(LogPipe *s)
     _state_free(self->state);
   if (self->fields)
     event_message_fields_free(self->fields);
-  _set_shared_geo(self, NULL);
+  geo_lookup_unref(self->geo);
   g_free(self->prefix);
   log_parser_free_method(s);
 }
@@ -383,6 +466,7 @@ zimbra_auth_parser_new(GlobalConfig *cfg)
   self->prefix = g_strdup(ZIMBRA_AUTH_DEFAULT_PREFIX);
   self->pairing_timeout = ZIMBRA_AUTH_DEFAULT_PAIRING_TIMEOUT;
   self->max_pending = ZIMBRA_AUTH_DEFAULT_MAX_PENDING;
+  self->geo = geo_lookup_new();
 
   IV_TIMER_INIT(&self->tick_timer);
   self->tick_timer.cookie = self;

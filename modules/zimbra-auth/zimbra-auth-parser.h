@@ -10,6 +10,7 @@
 #define ZIMBRA_AUTH_PARSER_H_INCLUDED
 
 #include "parser/parser-expr.h"
+#include "geo-database.h"
 
 /*
  * zimbra-auth-parser(): recognizes Zimbra authentication failures in the
@@ -31,11 +32,18 @@ void zimbra_auth_parser_set_pairing_timeout(LogParser *s, gint seconds);
 void zimbra_auth_parser_set_max_pending(LogParser *s, gint max_pending);
 
 /*
- * Open the city database at path and keep it for the lookups.  Returns FALSE
- * and sets *error (naming the path and the reason) when it cannot be used; the
- * parser then keeps its previous database, if any.
+ * The geo options.  Those that open a file or take a value that can be wrong
+ * return FALSE and set *error (naming the file or the value) when it cannot be
+ * used; the parser is then as it was before the call.
  */
-gboolean zimbra_auth_parser_set_geoip_database(LogParser *s, const gchar *path, GError **error);
+gboolean zimbra_auth_parser_add_database(LogParser *s, GeoDatabaseKind kind, const gchar *path,
+                                         GError **error);
+gboolean zimbra_auth_parser_set_language(LogParser *s, const gchar *language, GError **error);
+void zimbra_auth_parser_set_geoip_cache_size(LogParser *s, gint entries);
+void zimbra_auth_parser_set_lookup_documentation_ranges(LogParser *s, gboolean enabled);
+gboolean zimbra_auth_parser_add_home_countries(LogParser *s, GList *codes, GError **error);
+gboolean zimbra_auth_parser_add_home_regions(LogParser *s, GList *regions, GError **error);
+gboolean zimbra_auth_parser_add_home_networks(LogParser *s, GList *networks, GError **error);
 
 /*
  * Emit, alone, the halves of every host that has been silent for longer than

@@ -6,8 +6,9 @@
 # under the terms of the GNU General Public License version 2 or, at your
 # option, any later version, as published by the Free Software Foundation.
 #
-# Writes the MMDB files that tests/test_geo_database.c reads into the
-# directory named by the only argument (created when missing).  Needs
+# Writes the MMDB files that tests/test_geo_database.c and
+# tests/test_geo_lookup.c read into the directory named by the only argument
+# (created when missing).  Needs
 # Debian's libmaxmind-db-writer-perl.  tests/data/README.md lists what each
 # file holds; keep the two in step.
 #
@@ -34,6 +35,7 @@ my %maxmind_types = (
     country            => 'map',
     de                 => 'utf8_string',
     en                 => 'utf8_string',
+    fr                 => 'utf8_string',
     iso_code           => 'utf8_string',
     latitude           => 'double',
     location           => 'map',
@@ -65,12 +67,14 @@ my %asn_types = (
 my $inf = 9**9**9;
 my $nan = $inf - $inf;
 
+# regions: a list of subdivisions, each an English name or a map with
+# iso_code and names, largest first.
 sub maxmind_place {
     my (%p) = @_;
     my %record;
 
     $record{country} = $p{country} if $p{country};
-    $record{subdivisions} = [ map { { names => { en => $_ } } } @{ $p{regions} } ]
+    $record{subdivisions} = [ map { ref $_ ? $_ : { names => { en => $_ } } } @{ $p{regions} } ]
         if $p{regions};
     $record{city} = { names => $p{city} } if $p{city};
     $record{location} = $p{location} if $p{location};
@@ -81,7 +85,7 @@ my @maxmind_networks = (
     [   '203.0.113.0/24',
         maxmind_place(
             country  => { iso_code => 'JP', names => { en => 'Japan', de => 'Japan' } },
-            regions  => ['Tokyo'],
+            regions  => [ { iso_code => '13', names => { en => 'Tokyo' } } ],
             city     => { en => 'Tokyo' },
             location => {
                 latitude        => 35.6895,
@@ -93,8 +97,11 @@ my @maxmind_networks = (
     ],
     [   '198.51.100.0/24',
         maxmind_place(
-            country  => { iso_code => 'US', names => { en => 'United States' } },
-            regions  => [ 'Hawaii', 'Honolulu County' ],
+            country  => {
+                iso_code => 'US',
+                names    => { en => 'United States', de => 'Vereinigte Staaten' },
+            },
+            regions  => [ { iso_code => 'HI', names => { en => 'Hawaii' } }, 'Honolulu County' ],
             city     => { en => 'Honolulu' },
             location => { latitude => 21.3069, longitude => -157.8583 },
         ),
@@ -109,8 +116,10 @@ my @maxmind_networks = (
     # a city without a location
     [   '192.0.2.64/26',
         maxmind_place(
-            country => { iso_code => 'NL', names => { en => 'Netherlands' } },
-            regions => ['North Holland'],
+            country => { iso_code => 'NL', names => { en => 'Netherlands', de => 'Niederlande' } },
+            regions => [
+                { iso_code => 'NH', names => { en => 'North Holland', de => 'Nordholland' } },
+            ],
             city    => { en => 'Amsterdam' },
         ),
     ],
@@ -124,7 +133,7 @@ my @maxmind_networks = (
     [   '2001:db8:1::/48',
         maxmind_place(
             country  => { iso_code => 'DE', names => { en => 'Germany' } },
-            regions  => ['Berlin'],
+            regions  => [ { iso_code => 'BE', names => { en => 'Berlin' } } ],
             city     => { en => 'Berlin' },
             location => { latitude => 52.52, longitude => 13.405 },
         ),
@@ -157,6 +166,43 @@ my @maxmind_networks = (
         maxmind_place(
             country  => { iso_code => 'AQ' },
             location => { latitude => -91, longitude => 0 },
+        ),
+    ],
+    # two levels of subdivisions with codes, names in three languages, non-ASCII text
+    [   '2001:db8:6::/48',
+        maxmind_place(
+            country  => {
+                iso_code => 'FR',
+                names    => { en => 'France', de => 'Frankreich', fr => 'France' },
+            },
+            regions  => [
+                {   iso_code => 'IDF',
+                    names    => { en => "\x{ce}le-de-France", fr => "\x{ce}le-de-France" },
+                },
+                { iso_code => '75', names => { en => 'Paris', fr => 'Paris' } },
+            ],
+            city     => { en => 'Paris', de => 'Paris', fr => 'Paris' },
+            location => { latitude => 48.8566, longitude => 2.3522 },
+        ),
+    ],
+);
+
+# The same schema with other places: what a later release of city-maxmind.mmdb says.
+my @maxmind_update_networks = (
+    [   '203.0.113.0/24',
+        maxmind_place(
+            country  => { iso_code => 'NZ', names => { en => 'New Zealand' } },
+            regions  => [ { iso_code => 'AUK', names => { en => 'Auckland' } } ],
+            city     => { en => 'Auckland' },
+            location => { latitude => -36.8485, longitude => 174.7633 },
+        ),
+    ],
+    [   '2001:db8:1::/48',
+        maxmind_place(
+            country  => { iso_code => 'AT', names => { en => 'Austria' } },
+            regions  => [ { iso_code => '9', names => { en => 'Vienna' } } ],
+            city     => { en => 'Vienna' },
+            location => { latitude => 48.2082, longitude => 16.3738 },
         ),
     ],
 );
@@ -219,6 +265,34 @@ my @asn_networks = (
     ],
 );
 
+sub asn {
+    my ($number, $organization) = @_;
+    my %record = (autonomous_system_number => $number);
+
+    $record{autonomous_system_organization} = $organization if defined $organization;
+    return \%record;
+}
+
+# MaxMind GeoLite2-ASN: every record has both fields, except where noted.
+my @maxmind_asn_networks = (
+    [ '203.0.113.0/24',  asn(64496, 'Example Networks') ],
+    [ '198.51.100.0/24', asn(64500, "Exampl\x{e9} Transit") ],
+    # a number without an organization
+    [ '192.0.2.64/26',   asn(64499) ],
+    [ '2001:db8:1::/48', asn(64497, 'Example IPv6 Networks') ],
+    # a 32-bit AS number (RFC 6996 private use range)
+    [ '2001:db8:2::/48', asn(4200000000, 'Example Four-Byte AS') ],
+);
+
+# ip-location-db's flat ASN files: one per family, empty text for unknown
+# organizations, AS 0 for networks that no AS announces.
+my @flat_asn_networks = (
+    [ '203.0.113.0/24',  asn(64496, 'Example Networks') ],
+    [ '198.51.100.0/24', asn(0,     'Not routed') ],
+    [ '192.0.2.0/26',    asn(64501, '') ],
+    [ '2001:db8:1::/48', asn(64497, 'Example IPv6 Networks') ],
+);
+
 sub build_tree {
     my (%p) = @_;
     my %types = %{ $p{types} };
@@ -236,6 +310,7 @@ sub build_tree {
 
     for my $network (@{ $p{networks} }) {
         next if $p{ip_version} == 4 && $network->[0] =~ /:/;
+        next if $p{ipv6_only} && $network->[0] !~ /:/;
         $tree->insert_network(@$network);
     }
     return $tree;
@@ -294,7 +369,40 @@ my %good = (
         types         => \%flat_types,
         networks      => \@flat_networks,
     ),
-    # a valid MMDB file that holds neither schema
+    # ip-location-db's IPv6 file holds the IPv6 networks only
+    'city-flat-ipv6.mmdb' => tree_bytes(
+        ip_version    => 6,
+        database_type => 'city ipv6',
+        types         => \%flat_types,
+        networks      => \@flat_networks,
+        ipv6_only     => 1,
+    ),
+    'city-maxmind-update.mmdb' => tree_bytes(
+        ip_version    => 6,
+        database_type => 'GeoIP2-City',
+        types         => \%maxmind_types,
+        networks      => \@maxmind_update_networks,
+    ),
+    'asn-maxmind.mmdb' => tree_bytes(
+        ip_version    => 6,
+        database_type => 'GeoLite2-ASN',
+        types         => \%asn_types,
+        networks      => \@maxmind_asn_networks,
+    ),
+    'asn-flat-ipv4.mmdb' => tree_bytes(
+        ip_version    => 4,
+        database_type => 'asn ipv4',
+        types         => \%asn_types,
+        networks      => \@flat_asn_networks,
+    ),
+    'asn-flat-ipv6.mmdb' => tree_bytes(
+        ip_version    => 6,
+        database_type => 'asn ipv6',
+        types         => \%asn_types,
+        networks      => \@flat_asn_networks,
+        ipv6_only     => 1,
+    ),
+    # an ASN file under a type name the reader does not know: the shape decides
     'asn.mmdb' => tree_bytes(
         ip_version    => 6,
         database_type => 'Zimbra-Auth-Test-ASN',

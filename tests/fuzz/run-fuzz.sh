@@ -40,7 +40,7 @@ echo "run-fuzz.sh: work directory $workdir"
 
 # shellcheck disable=SC2086 # glib_flags is a list of words
 "$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-  -I "$src" "$src"/auth-line*.c "$here/fuzz_auth_line.c" $glib_flags \
+  -I "$src" "$src"/auth-line*.c "$src/auth-context.c" "$here/fuzz_auth_line.c" $glib_flags \
   -o "$workdir/fuzz_auth_line"
 
 # parallel jobs write their output to fuzz-N.log in the current directory
