@@ -538,8 +538,8 @@ class Generator:
         per_second = self.args.rate * len(self.mtas)
         if self.args.logins:
             return self.args.logins / per_second
-        # about 9.4 failure lines per failed SMTP login, and 0.1 mailbox failures per SMTP failure
-        return self.args.lines * self.args.failure_share / 9.4 / per_second
+        # about 8.6 failure lines per failed SMTP login, counting the mailbox failures (0.1 per login)
+        return self.args.lines * self.args.failure_share / 8.6 / per_second
 
     def build(self):
         duration = self.duration_for()

@@ -14,7 +14,9 @@
  * the cost of one.  Setup (opening the database, formatting the inputs) and a
  * warm-up round stay outside.
  *
- *   line-cost noise N                 N lines the module must reject (deliveries, amavis, ...)
+ *   line-cost noise N [KIND]          N lines the module must reject (deliveries, amavis, ...),
+ *                                     all kinds in turn or only kind KIND (0-based)
+ *   line-cost noise-kinds             the kinds of noise, one per line: index, program, message
  *   line-cost pair N [DB]             N failure pairs (do_auth + postfix), each from a new address
  *   line-cost pair-cached N [DB]      N failure pairs from one address
  *   line-cost replay FILE [DB]        every line of a syslog file through the scanner and the
@@ -50,11 +52,13 @@
 typedef struct _BenchLine
 {
   const gchar *program;
-  gchar *message;
+  const gchar *message;
 } BenchLine;
 
 typedef struct _LineCost
 {
+  /* -1: every kind of noise in turn, else only this one */
+  gint noise_kind;
   Correlator *correlator;
   GPtrArray *events;
   GeoDatabase *database;
@@ -170,19 +174,25 @@ _consume_events(LineCost *self)
   g_ptr_array_set_size(self->events, 0);
 }
 
-/* Scan one message and, when it is one of the module's lines, feed it to the table. */
+/*
+ * Scan one message and, when it is one of the module's lines, feed it to the table.  The lengths
+ * are known beforehand, as syslog-ng knows them.
+ */
 static void
-_feed(LineCost *self, const gchar *host, const gchar *pid, const gchar *program, const gchar *message,
-      gint64 stamp_usec)
+_feed(LineCost *self, const gchar *host, const gchar *pid, const gchar *program, gsize program_len,
+      const gchar *message, gsize message_len, gint64 stamp_usec)
 {
   AuthLine line;
 
-  if (!auth_line_scan(&line, program, strlen(program), message, strlen(message)))
+  if (!auth_line_scan(&line, program, program_len, message, message_len))
     return;
 
   correlator_feed(self->correlator, host, pid, &line, stamp_usec, 0, stamp_usec, self->events);
   _consume_events(self);
 }
+
+static gsize noise_program_lengths[G_N_ELEMENTS(noise_lines)];
+static gsize noise_message_lengths[G_N_ELEMENTS(noise_lines)];
 
 static void
 _run_noise(LineCost *self, guint64 count)
@@ -191,22 +201,38 @@ _run_noise(LineCost *self, guint64 count)
 
   for (guint64 i = 0; i < count; i++)
     {
-      const BenchLine *noise = &noise_lines[i % kinds];
+      gsize kind = self->noise_kind >= 0 ? (gsize) self->noise_kind : i % kinds;
+      const BenchLine *noise = &noise_lines[kind];
 
-      _feed(self, LINE_COST_HOST, "2201", noise->program, noise->message, self->clock_usec);
+      _feed(self, LINE_COST_HOST, "2201", noise->program, noise_program_lengths[kind], noise->message,
+            noise_message_lengths[kind], self->clock_usec);
     }
 }
 
-/* count pairs; verdicts[i % n], failures[i % n]: the saslauthd verdict and its postfix line */
-static void
-_run_pairs(LineCost *self, guint64 count, gchar **verdicts, gchar **failures, gsize n)
+/* A failure pair: the saslauthd verdict and its postfix line, with their lengths. */
+typedef struct _BenchPair
 {
+  gchar *verdict;
+  gsize verdict_len;
+  gchar *failure;
+  gsize failure_len;
+} BenchPair;
+
+/* count pairs, pairs[i % n] */
+static void
+_run_pairs(LineCost *self, guint64 count, const BenchPair *pairs, gsize n)
+{
+  static const gchar smtpd[] = "postfix/submission/smtpd";
+
   for (guint64 i = 0; i < count; i++)
     {
+      const BenchPair *pair = &pairs[i % n];
+
       self->clock_usec += 20000;
-      _feed(self, LINE_COST_HOST, LINE_COST_WORKER, "saslauthd", verdicts[i % n], self->clock_usec);
-      _feed(self, LINE_COST_HOST, LINE_COST_SMTPD, "postfix/submission/smtpd", failures[i % n],
-            self->clock_usec + 2000);
+      _feed(self, LINE_COST_HOST, LINE_COST_WORKER, "saslauthd", 9, pair->verdict, pair->verdict_len,
+            self->clock_usec);
+      _feed(self, LINE_COST_HOST, LINE_COST_SMTPD, smtpd, sizeof(smtpd) - 1, pair->failure,
+            pair->failure_len, self->clock_usec + 2000);
     }
 }
 
@@ -219,13 +245,12 @@ typedef enum
 
 /* The only function callgrind counts: --toggle-collect=line_cost_measure. */
 __attribute__((noinline)) void
-line_cost_measure(LineCost *self, LineCostMode mode, guint64 count, gchar **verdicts,
-                  gchar **failures, gsize n)
+line_cost_measure(LineCost *self, LineCostMode mode, guint64 count, const BenchPair *pairs, gsize n)
 {
   if (mode == MODE_NOISE)
     _run_noise(self, count);
   else
-    _run_pairs(self, count, verdicts, failures, n);
+    _run_pairs(self, count, pairs, n);
 }
 
 /* A public IPv4 address for pair i, outside every special range: 81.x.y.z, 82.x.y.z, ... */
@@ -237,22 +262,30 @@ _client_address(guint64 i)
 }
 
 static int
-_measure(LineCostMode mode, guint64 count, const gchar *database_path)
+_measure(LineCostMode mode, guint64 count, const gchar *database_path, gint noise_kind)
 {
   LineCost cost;
   gsize n = mode == MODE_PAIR ? count + LINE_COST_WARM_UP : 1;
-  gchar **verdicts = g_new0(gchar *, n + 1);
-  gchar **failures = g_new0(gchar *, n + 1);
+  BenchPair *pairs = g_new0(BenchPair, n);
 
   _line_cost_init(&cost, database_path);
+  cost.noise_kind = noise_kind;
+  for (gsize i = 0; i < G_N_ELEMENTS(noise_lines); i++)
+    {
+      noise_program_lengths[i] = strlen(noise_lines[i].program);
+      noise_message_lengths[i] = strlen(noise_lines[i].message);
+    }
   for (gsize i = 0; i < n; i++)
     {
       gchar *address = _client_address(i);
 
-      verdicts[i] = g_strdup_printf("do_auth         : auth failure: [user=user%zu@example.com] "
-                                    "[service=smtp] [realm=] [mech=zimbra] [reason=Unknown]", i % 997);
-      failures[i] = g_strdup_printf("warning: unknown[%s]: SASL LOGIN authentication failed: "
-                                    "authentication failure", address);
+      pairs[i].verdict = g_strdup_printf("do_auth         : auth failure: [user=user%zu@example.com] "
+                                         "[service=smtp] [realm=] [mech=zimbra] [reason=Unknown]",
+                                         i % 997);
+      pairs[i].verdict_len = strlen(pairs[i].verdict);
+      pairs[i].failure = g_strdup_printf("warning: unknown[%s]: SASL LOGIN authentication failed: "
+                                         "authentication failure", address);
+      pairs[i].failure_len = strlen(pairs[i].failure);
       g_free(address);
     }
 
@@ -260,17 +293,22 @@ _measure(LineCostMode mode, guint64 count, const gchar *database_path)
   if (mode == MODE_NOISE)
     _run_noise(&cost, LINE_COST_WARM_UP);
   else
-    _run_pairs(&cost, LINE_COST_WARM_UP, verdicts + (n > 1 ? count : 0), failures + (n > 1 ? count : 0),
-               1);
+    _run_pairs(&cost, LINE_COST_WARM_UP, &pairs[n - 1], 1);
 
-  guint64 before = cost.events_seen;
-  line_cost_measure(&cost, mode, count, verdicts, failures, n);
+  guint64 events_before = cost.events_seen;
+  guint64 located_before = cost.located;
+  line_cost_measure(&cost, mode, count, pairs, n);
   printf("lines=%" G_GUINT64_FORMAT " events=%" G_GUINT64_FORMAT " located=%" G_GUINT64_FORMAT "\n",
-         mode == MODE_NOISE ? count : 2 * count, cost.events_seen - before, cost.located);
+         mode == MODE_NOISE ? count : 2 * count, cost.events_seen - events_before,
+         cost.located - located_before);
 
   _line_cost_clear(&cost);
-  g_strfreev(verdicts);
-  g_strfreev(failures);
+  for (gsize i = 0; i < n; i++)
+    {
+      g_free(pairs[i].verdict);
+      g_free(pairs[i].failure);
+    }
+  g_free(pairs);
   return 0;
 }
 
@@ -434,20 +472,37 @@ main(int argc, char **argv)
   if (argc >= 3 && strcmp(argv[1], "replay") == 0)
     return _replay(argv[2]);
 
+  if (argc >= 2 && strcmp(argv[1], "noise-kinds") == 0)
+    {
+      for (gsize i = 0; i < G_N_ELEMENTS(noise_lines); i++)
+        printf("%zu\t%s\t%s\n", i, noise_lines[i].program, noise_lines[i].message);
+      return 0;
+    }
+
   if (argc < 3)
     {
-      fprintf(stderr, "usage: %s noise|pair|pair-cached N [CITY.mmdb] | replay FILE\n", argv[0]);
+      fprintf(stderr, "usage: %s noise N [KIND] | pair|pair-cached N [CITY.mmdb] | noise-kinds | "
+              "replay FILE\n", argv[0]);
       return 2;
     }
 
   guint64 count = g_ascii_strtoull(argv[2], NULL, 10);
   const gchar *database_path = argc > 3 ? argv[3] : NULL;
   if (strcmp(argv[1], "noise") == 0)
-    return _measure(MODE_NOISE, count, NULL);
+    {
+      gint kind = argc > 3 ? atoi(argv[3]) : -1;
+
+      if (kind >= (gint) G_N_ELEMENTS(noise_lines))
+        {
+          fprintf(stderr, "%s: there are %zu kinds of noise\n", argv[0], G_N_ELEMENTS(noise_lines));
+          return 2;
+        }
+      return _measure(MODE_NOISE, count, NULL, kind);
+    }
   if (strcmp(argv[1], "pair") == 0)
-    return _measure(MODE_PAIR, count, database_path);
+    return _measure(MODE_PAIR, count, database_path, -1);
   if (strcmp(argv[1], "pair-cached") == 0)
-    return _measure(MODE_PAIR_CACHED, count, database_path);
+    return _measure(MODE_PAIR_CACHED, count, database_path, -1);
 
   fprintf(stderr, "%s: unknown mode %s\n", argv[0], argv[1]);
   return 2;

@@ -70,17 +70,21 @@ def score(events, truth):
     # never flattered by an ambiguous match.
     keyed = [0, 0]
     unkeyed = [0, 0]
-    by_key = collections.defaultdict(list)
+    by_key = collections.defaultdict(lambda: [0, 0])
+    records_by_key = collections.defaultdict(list)
     for record in truth:
-        by_key[_truth_key(record)].append(record)
-    for key, records in by_key.items():
+        records_by_key[_truth_key(record)].append(record)
+    for key, records in records_by_key.items():
         records.sort(key=lambda r: bool(r["keys"]))
         left = matched[key]
         for record in records:
             bucket = keyed if record["keys"] else unkeyed
+            label = by_key["+".join(sorted(record["keys"])) or "none"]
             bucket[0] += 1
+            label[0] += 1
             if left > 0:
                 bucket[1] += 1
+                label[1] += 1
                 left -= 1
 
     def pct(part, whole):
@@ -91,6 +95,8 @@ def score(events, truth):
         "wrong_pairs": wrong_pairs, "user_only": user_only, "ip_only": ip_only,
         "keyed": {"truth": keyed[0], "right": keyed[1], "right_pct": pct(keyed[1], keyed[0])},
         "unkeyed": {"truth": unkeyed[0], "right": unkeyed[1], "right_pct": pct(unkeyed[1], unkeyed[0])},
+        "by_key": {label: {"truth": n, "right": r, "right_pct": pct(r, n)}
+                   for label, (n, r) in sorted(by_key.items())},
     }
     if certain[0] or likely[0]:
         result["certain_pairs"] = {"events": certain[0], "right": certain[1],

@@ -63,7 +63,7 @@ pid=$!
 for _ in $(seq 1 100); do [ -S "$work/ctl" ] && break; sleep 0.1; done
 cat "$top/sample/zimbra.log" >>"$work/zimbra.log"
 for _ in $(seq 1 100); do
-  [ "$(wc -l <"$work/all.log" 2>/dev/null || echo 0)" -ge "$(wc -l <"$top/sample/zimbra.log")" ] && break
+  [ "$(wc -l 2>/dev/null <"$work/all.log" || echo 0)" -ge "$(wc -l <"$top/sample/zimbra.log")" ] && break
   sleep 0.1
 done
 # Stopping emits the halves that are still waiting for a partner.

@@ -118,6 +118,17 @@ _assert_scan_n(const gchar *program, const gchar *message, gsize message_len,
   _assert_field("client_port", &line.client_port, expected.client_port, message, message_len);
   _assert_field("mechanism", &line.mechanism, expected.mechanism, message, message_len);
   _assert_field("reason", &line.reason, expected.reason, message, message_len);
+
+  /* the MTA's lines are the SMTP door and carry none of the mailboxd fields */
+  cr_assert_eq(line.door, expected.kind == AUTH_LINE_NONE ? AUTH_DOOR_UNKNOWN : AUTH_DOOR_SMTP);
+  cr_assert_eq(line.reason_code, AUTH_REASON_NONE);
+  cr_assert_not(line.encoded);
+  _assert_field("account", &line.account, NULL, message, message_len);
+  _assert_field("protocol", &line.protocol, NULL, message, message_len);
+  _assert_field("log_time", &line.log_time, NULL, message, message_len);
+  _assert_field("thread", &line.thread, NULL, message, message_len);
+  _assert_field("context", &line.context.raw, NULL, message, message_len);
+  _assert_field("server_address", &line.server_address, NULL, message, message_len);
 }
 
 static void
@@ -817,10 +828,10 @@ Test(auth_line_smtpd, look_alikes_of_other_programs_are_not_events_c4)
     },
     { "postfix/amavisd/smtpd", "connect from localhost[127.0.0.1]" },
     {
+      /* the proxy's route lookup: no client address (test_auth_line_mailboxd.c has the rest) */
       "mailboxd",
-      "INFO  [qtp1520189112-4771:http://127.0.0.1:8080/service/soap/AuthRequest] "
-      "[oip=203.0.113.180;] SoapEngine - handler exception: authentication failed for "
-      "[nosuch@example.com], account not found"
+      "INFO  [qtp1520189112-4771:https://mail.example.com:7072/service/extension/nginx-lookup] "
+      "[ip=10.0.0.5;] nginxlookup - account not found: nosuch@example.com"
     },
   };
 

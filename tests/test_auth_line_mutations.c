@@ -101,12 +101,75 @@ static const Seed seeds[] =
     "7F3E2A1B09: SASL authentication failed; server smarthost.example.net[198.51.100.25] said: "
     "535 5.7.8 Error: authentication failed: authentication failure"
   },
+  {
+    "zimbra-audit",
+    "2025-03-04 10:15:01,377 WARN  [ImapSSLServer-3] [ip=10.0.0.5;oip=203.0.113.9;"
+    "via=10.0.0.5(nginx/1.20.0);ua=Zimbra/9.0.0_GA_4583;cid=231;] security - cmd=Auth; "
+    "account=alice@example.com; protocol=imap; error=authentication failed for "
+    "[alice@example.com], invalid password;"
+  },
+  {
+    "zimbra-audit",
+    "2025-03-04 10:15:01,377 WARN  [ImapSSLServer-3] [ip=10.0.0.5;ua=x] [ip=198.51.100.99;;] "
+    "security - cmd=Auth;; x=y;;;cid=1;] security - cmd=Auth; account=a@example.com; "
+    "protocol=imap; error=authentication failed for [a;;b], c], account lockout;"
+  },
+  {
+    "audit",
+    "WARN  [qtp1520189112-4960:" EXAMPLE_URL "] [name=info@example.com;oip=203.0.113.21;"
+    "oport=23811;oproto=smtp;] security - cmd=Auth; account=info@example.com; protocol=soap; "
+    "error=authentication failed for [info@example.com], invalid password;"
+  },
+  {
+    "zimbra-audit",
+    "2025-03-04 10:15:01,377 WARN  [qtp1-12:https://mail.example.com:7071/service/admin/soap/"
+    "AuthRequest] [oip=203.0.113.77;] security - cmd=AdminAuth; account=admin; "
+    "error=authentication failed for [admin];"
+  },
+  {
+    "zimbra-audit",
+    "2025-03-04 10:15:01,377 WARN  [ImapServer-1] [] security - cmd=Auth; account=b@example.com; "
+    "protocol=imap; error=must change password;"
+  },
+  {
+    "zimbra-audit",
+    "2025-03-04 10:15:01,377 INFO  [Pop3Server-13] [ip=10.0.0.5;] security - cmd=Auth; "
+    "account=dave@example.com; protocol=pop3;"
+  },
+  {
+    "zimbra-audit",
+    "INFO  [qtp1-51:https://mail.example.com/service/soap/AuthRequest] [oip=203.0.113.90;] "
+    "security - Error occurred during authentication: authentication failed for "
+    "[nosuch@example.com]. Reason: account not found."
+  },
+  {
+    "mailboxd",
+    "INFO  [qtp1520189112-4771:http://127.0.0.1:8080/service/soap/AuthRequest] "
+    "[oip=203.0.113.180;ua=zclient/9.0.0_GA_4583;] SoapEngine - handler exception: "
+    "authentication failed for [nosuch@example.com], account not found"
+  },
+  {
+    "zimbra-mailbox",
+    "2025-03-04 10:20:31,007 INFO  [ImapSSLServer-7] [ip=203.0.113.9;] account - "
+    "authentication failed for bob@example.com (no such account)"
+  },
+  {
+    "zimbra-mailbox",
+    "10:20:31,007 INFO  [Pop3SSLServer-1] [ip=203.0.113.9;] account - Authentication failed - "
+    "pop3 not enabled for alice@example.com"
+  },
+  {
+    "nginx",
+    "2025/03/05 00:04:40 [info] 2101#0: *17 client login failed: \"Invalid login\" while in "
+    "http auth state, client: 203.0.113.9:51234, server: 0.0.0.0:993, login: \"alice\""
+  },
 };
 
 /* Programs every mutated message is also scanned under. */
 static const gchar *const programs[] =
 {
   "saslauthd", "postfix/smtpd", "postfix/submission/smtpd", "postfix/smtp", "postfix/cleanup", "",
+  "zimbra-audit", "2025-03-04",
 };
 
 /* Pieces inserted or overwritten by the mutator: separators, markers, and bytes that end fields. */
@@ -117,6 +180,10 @@ static const gchar *const tokens[] =
   "[user=", "] [service=", "] [realm=", "] [mech=", "] [reason=",
   ", sasl_username=", "(unavailable)", "generic failure", " SASL ", "authentication failed:",
   "warning: ", "unknown[", "2001:db8::1", "192.0.2.1", "' caused error '",
+  ";", ";;", ";]", "] [", "], ", "[]", "security - ", "cmd=Auth; ", "cmd=AdminAuth; ",
+  "protocol=", "error=", "SoapEngine - handler exception: ", "account - ", " (no such account)",
+  " not enabled for ", "oproto=smtp;", "ua=", "WARN  ", "2025-03-04 10:15:01,377 ", ":7073/",
+  "\", client: ", ", server: ", ", login: \"", "\" while ", " using starttls",
 };
 
 /* xorshift64*: a small PRNG with a fixed seed, so every run tests the same inputs */
@@ -221,10 +288,128 @@ _slice_is_set(const AuthSlice *slice)
   return slice->ptr != NULL;
 }
 
+static gboolean
+_slice_is_within(const AuthSlice *slice, const AuthSlice *outer)
+{
+  if (!slice->ptr)
+    return TRUE;
+
+  return outer->ptr && slice->ptr >= outer->ptr && slice->len <= outer->len
+         && (gsize) (slice->ptr - outer->ptr) <= outer->len - slice->len;
+}
+
+static gboolean
+_any_smtp_field(const AuthLine *line)
+{
+  return _slice_is_set(&line->service) || _slice_is_set(&line->realm)
+         || _slice_is_set(&line->backend) || _slice_is_set(&line->client_name)
+         || _slice_is_set(&line->mechanism);
+}
+
+static gboolean
+_any_mailboxd_field(const AuthLine *line)
+{
+  return _slice_is_set(&line->account) || _slice_is_set(&line->protocol)
+         || _slice_is_set(&line->log_time) || _slice_is_set(&line->thread)
+         || _slice_is_set(&line->context.raw) || _slice_is_set(&line->server_address)
+         || line->reason_code != AUTH_REASON_NONE || line->encoded;
+}
+
+/* The invariants of the kinds from mailboxd and nginx, which may come from any other program. */
+static const gchar *
+_check_mailboxd_fields(const AuthLine *line)
+{
+  const AuthContext *context = &line->context;
+  const AuthSlice *context_slices[] =
+  {
+    &context->name, &context->aname, &context->mid, &context->ip, &context->oip, &context->port,
+    &context->oport, &context->oproto, &context->via, &context->ua, &context->cid,
+    &context->soap_id,
+  };
+
+  if (_any_smtp_field(line))
+    return "SMTP field on a mailboxd or nginx line";
+  if (line->door > AUTH_DOOR_SPNEGO)
+    return "door out of range";
+  if (line->reason_code == AUTH_REASON_NONE || line->reason_code > AUTH_REASON_OTHER)
+    return "failure without a reason code";
+
+  for (gsize i = 0; i < G_N_ELEMENTS(context_slices); i++)
+    {
+      if (!_slice_is_within(context_slices[i], &context->raw))
+        return "context value outside the context";
+    }
+
+  if (line->kind == AUTH_LINE_PROXY_LOGIN_FAILURE)
+    {
+      if (_slice_is_set(&line->thread) || _slice_is_set(&context->raw) || line->encoded)
+        return "log4j field on an nginx line";
+      if (!_slice_is_set(&line->log_time) || !_slice_is_set(&line->server_address)
+          || !_slice_is_set(&line->reason))
+        return "nginx line without time, server or message";
+      if (line->client_port.ptr && !line->client_address.ptr)
+        return "client port without address";
+      return NULL;
+    }
+
+  if (!_slice_is_set(&line->thread) || !_slice_is_set(&context->raw))
+    return "mailboxd line without thread or context";
+  if (_slice_is_set(&line->client_address) || _slice_is_set(&line->client_port)
+      || _slice_is_set(&line->server_address))
+    return "nginx field on a mailboxd line";
+
+  switch (line->kind)
+    {
+    case AUTH_LINE_AUDIT_FAILURE:
+      if (!line->encoded || !_slice_is_set(&line->user) || !_slice_is_set(&line->account)
+          || !_slice_is_set(&line->protocol))
+        return "audit failure without user, account or protocol";
+      return NULL;
+    case AUTH_LINE_AUDIT_ADMIN_FAILURE:
+      if (!line->encoded || !_slice_is_set(&line->user) || _slice_is_set(&line->account)
+          || line->door != AUTH_DOOR_ADMIN)
+        return "admin failure with the wrong fields";
+      return NULL;
+    case AUTH_LINE_AUDIT_ERROR:
+      if (!line->encoded || !_slice_is_set(&line->reason))
+        return "audit error without its text";
+      return NULL;
+    case AUTH_LINE_AUDIT_UNKNOWN_ACCOUNT:
+      if (line->encoded || !_slice_is_set(&line->user)
+          || line->reason_code != AUTH_REASON_ACCOUNT_NOT_FOUND)
+        return "unknown account line with the wrong fields";
+      return NULL;
+    case AUTH_LINE_SOAP_FAILURE:
+      if (line->encoded || !_slice_is_set(&line->user))
+        return "SOAP failure without a user";
+      return NULL;
+    case AUTH_LINE_MAILBOX_SASL_FAILURE:
+      if (line->encoded || _slice_is_set(&line->user) == _slice_is_set(&line->account)
+          || !_slice_is_set(&line->reason))
+        return "mailbox SASL failure with the wrong fields";
+      return NULL;
+    default:
+      return "unknown kind";
+    }
+}
+
 static const gchar *
 _check_fields(const AuthLine *line, const gchar *program, gsize program_len)
 {
   gboolean from_saslauthd = program_len == 9 && memcmp(program, "saslauthd", 9) == 0;
+  gboolean from_smtpd = program_len >= 13 && memcmp(program, "postfix", 7) == 0
+                        && memcmp(program + program_len - 6, "/smtpd", 6) == 0;
+
+  if (line->kind > AUTH_LINE_SMTPD_FAILURE)
+    {
+      if (from_saslauthd || from_smtpd)
+        return "mailboxd or nginx kind from an MTA program";
+      return _check_mailboxd_fields(line);
+    }
+
+  if (line->kind != AUTH_LINE_NONE
+      && (line->door != AUTH_DOOR_SMTP || _any_mailboxd_field(line)))
+    return "an MTA line that is no SMTP door or has mailboxd fields";
 
   switch (line->kind)
     {
@@ -271,8 +456,13 @@ _check_fields(const AuthLine *line, const gchar *program, gsize program_len)
 static const gchar *
 _check_invariants(const gchar *program, gsize program_len, const gchar *message, gsize message_len)
 {
-  const AuthSlice *slices[9];
   AuthLine line, again, empty;
+  const AuthSlice *slices[] =
+  {
+    &line.user, &line.service, &line.realm, &line.backend, &line.client_name,
+    &line.client_address, &line.client_port, &line.mechanism, &line.reason, &line.account,
+    &line.protocol, &line.log_time, &line.thread, &line.server_address, &line.context.raw,
+  };
   gboolean recognized;
 
   memset(&empty, 0, sizeof(empty));
@@ -283,15 +473,6 @@ _check_invariants(const gchar *program, gsize program_len, const gchar *message,
   if (!recognized && memcmp(&line, &empty, sizeof(line)) != 0)
     return "kind NONE with a field set";
 
-  slices[0] = &line.user;
-  slices[1] = &line.service;
-  slices[2] = &line.realm;
-  slices[3] = &line.backend;
-  slices[4] = &line.client_name;
-  slices[5] = &line.client_address;
-  slices[6] = &line.client_port;
-  slices[7] = &line.mechanism;
-  slices[8] = &line.reason;
   for (gsize i = 0; i < G_N_ELEMENTS(slices); i++)
     {
       if (!_slice_is_inside(slices[i], message, message_len))

@@ -161,7 +161,7 @@ auth_context_scan(AuthContext *self, const gchar *begin, const gchar *end, const
 gboolean
 auth_context_next_pair(const AuthContext *self, gsize *offset, AuthContextPair *pair)
 {
-  const gchar *end = self->raw.ptr + self->raw.len;
+  const gchar *end = auth_slice_end(&self->raw);
   const gchar *next;
 
   if (!self->raw.ptr || *offset >= self->raw.len)

@@ -26,6 +26,11 @@ auth_event_free(AuthEvent *self)
   g_free(self->source_domain);
   g_free(self->mechanism);
   g_free(self->reason);
+  g_free(self->user_account);
+  g_free(self->user_agent);
+  g_free(self->proxy_ip);
+  g_free(self->forwarded_chain);
+  g_free(self->claimed_ip);
   g_free(self);
 }
 

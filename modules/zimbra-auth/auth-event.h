@@ -63,6 +63,23 @@ typedef struct _AuthEvent
   AuthCorrelation correlation;
   /* how many waiting halves could have been the partner: 1 for a certain pair, 0 for a lone half */
   guint candidates;
+
+  /* the canonical account mailboxd resolved the name to (audit account=), when the log says */
+  gchar *user_account;
+  /* the client's User-Agent or IMAP ID (attacker text) */
+  gchar *user_agent;
+  /* the proxy (or other peer) that reported source_ip on the client's behalf */
+  gchar *proxy_ip;
+  /* the forwarded-for list exactly as logged (oip=), when it had more than the client */
+  gchar *forwarded_chain;
+  /* an oip= that a peer outside trusted-proxies() claimed: kept, never used as the source */
+  gchar *claimed_ip;
+  /* the real client is unknown: the address logged is the proxy itself or loopback */
+  gboolean address_lost;
+
+  /* a line that echoes an attempt another line reports too (the mailbox's view of an SMTP AUTH,
+   * the admin console's companion line): it waits for that line and merges into it */
+  gboolean echo;
 } AuthEvent;
 
 AuthEvent *auth_event_new(void);

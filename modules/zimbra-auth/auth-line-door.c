@@ -79,7 +79,7 @@ typedef struct _ThreadUrl
 static gboolean
 _thread_url(const AuthSlice *thread, ThreadUrl *url)
 {
-  const gchar *begin = thread->ptr, *end = thread->ptr + thread->len;
+  const gchar *begin = thread->ptr, *end = auth_slice_end(thread);
   const gchar *separator, *scheme, *authority, *authority_end, *colon;
 
   memset(url, 0, sizeof(*url));
@@ -110,7 +110,7 @@ _thread_url(const AuthSlice *thread, ThreadUrl *url)
 static gboolean
 _path_starts_with(const ThreadUrl *url, const gchar *prefix)
 {
-  return auth_text_has_prefix(url->path.ptr, url->path.ptr + url->path.len, prefix,
+  return auth_text_has_prefix(url->path.ptr, auth_slice_end(&url->path), prefix,
                               strlen(prefix));
 }
 
@@ -152,7 +152,7 @@ AuthDoor
 auth_line_mailboxd_door(const AuthLine *line, AuthDoor fallback)
 {
   const AuthSlice *thread = &line->thread;
-  const gchar *thread_end = thread->ptr + thread->len;
+  const gchar *thread_end = auth_slice_end(thread);
   ThreadUrl url;
   AuthDoor door;
 
@@ -169,10 +169,13 @@ auth_line_mailboxd_door(const AuthLine *line, AuthDoor fallback)
       return AUTH_DOOR_UNKNOWN;
     }
 
-  if (thread->ptr && auth_text_has_prefix(thread->ptr, thread_end, AUTH_LITERAL("Imap")))
-    return AUTH_DOOR_IMAP;
-  if (thread->ptr && auth_text_has_prefix(thread->ptr, thread_end, AUTH_LITERAL("Pop3")))
-    return AUTH_DOOR_POP3;
+  if (!line->protocol.ptr && thread->ptr)
+    {
+      if (auth_text_has_prefix(thread->ptr, thread_end, AUTH_LITERAL("Imap")))
+        return AUTH_DOOR_IMAP;
+      if (auth_text_has_prefix(thread->ptr, thread_end, AUTH_LITERAL("Pop3")))
+        return AUTH_DOOR_POP3;
+    }
 
   if (_thread_url(thread, &url))
     {

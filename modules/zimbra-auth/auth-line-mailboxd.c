@@ -340,7 +340,8 @@ _scan_audit_command(AuthLine *line, const gchar *body, const gchar *end)
   gboolean admin;
   AuditFields fields;
 
-  if (!_scan_audit_fields(body, end, &fields) || !fields.error.ptr)
+  /* mailboxd names the account on every such line; a line without account= is not its own */
+  if (!_scan_audit_fields(body, end, &fields) || !fields.error.ptr || !fields.account.ptr)
     return FALSE;
 
   if (auth_slice_equals(&fields.cmd, "Auth"))
@@ -354,7 +355,7 @@ _scan_audit_command(AuthLine *line, const gchar *body, const gchar *end)
     return FALSE;
 
   line->encoded = TRUE;
-  error_end = fields.error.ptr + fields.error.len;
+  error_end = auth_slice_end(&fields.error);
 
   if (auth_text_has_prefix(fields.error.ptr, error_end, AUTH_LITERAL(FAULT_PREFIX)))
     {

@@ -68,6 +68,13 @@ auth_text_skip(const gchar **cursor, const gchar *end, const gchar *literal, gsi
   return TRUE;
 }
 
+/* Where the slice ends; NULL for an unset slice (NULL + 0 is undefined behaviour in C). */
+static inline const gchar *
+auth_slice_end(const AuthSlice *slice)
+{
+  return slice->ptr ? slice->ptr + slice->len : NULL;
+}
+
 static inline void
 auth_slice_set(AuthSlice *slice, const gchar *begin, const gchar *end)
 {

@@ -88,7 +88,7 @@ static const gchar *const reason_names[] =
 AuthReason
 auth_reason_normalize(const AuthSlice *text)
 {
-  const gchar *begin = text->ptr, *end = text->ptr + text->len;
+  const gchar *begin = text->ptr, *end = auth_slice_end(text);
 
   if (!text->ptr || text->len == 0)
     return AUTH_REASON_UNSPECIFIED;

@@ -160,11 +160,14 @@ _program_is_smtpd(const gchar *program, gsize program_len)
  * A message of any other program that may be a mailboxd or nginx line: the
  * first byte alone (a digit starts a log4j date or time and nginx's date, a
  * capital D, E, F, I, T or W a log4j level) sends nearly every foreign line
- * away; the scanners' own pre-filters see the rest.
+ * away; the scanners' pre-filters see the rest.  Both leave the line as it
+ * is; only a scanner that was let in may have to be cleaned up after.
  */
 static gboolean
 _scan_other(AuthLine *line, const gchar *message, const gchar *end)
 {
+  gboolean recognized;
+
   if (message == end)
     return FALSE;
 
@@ -181,7 +184,12 @@ _scan_other(AuthLine *line, const gchar *message, const gchar *end)
     case '8':
     case '9':
       if (end - message > 4 && message[4] == '/')
-        return auth_line_nginx_may_match(message, end) && auth_line_scan_nginx(line, message, end);
+        {
+          if (!auth_line_nginx_may_match(message, end))
+            return FALSE;
+          recognized = auth_line_scan_nginx(line, message, end);
+          break;
+        }
       /* fall through */
     case 'D':
     case 'E':
@@ -189,10 +197,17 @@ _scan_other(AuthLine *line, const gchar *message, const gchar *end)
     case 'I':
     case 'T':
     case 'W':
-      return auth_line_mailboxd_may_match(message, end) && auth_line_scan_mailboxd(line, message, end);
+      if (!auth_line_mailboxd_may_match(message, end))
+        return FALSE;
+      recognized = auth_line_scan_mailboxd(line, message, end);
+      break;
     default:
       return FALSE;
     }
+
+  if (!recognized)
+    memset(line, 0, sizeof(*line));
+  return recognized;
 }
 
 gboolean
@@ -224,11 +239,7 @@ auth_line_scan(AuthLine *line, const gchar *program, gsize program_len,
       return TRUE;
     }
 
-  recognized = _scan_other(line, message, end);
-  if (!recognized)
-    memset(line, 0, sizeof(*line));
-
-  return recognized;
+  return _scan_other(line, message, end);
 }
 
 gboolean
