@@ -26,6 +26,9 @@ noise_lines=${4:-200000}
 pairs=${5:-20000}
 
 lib="$build/modules/zimbra-auth/.libs/libzimbra-auth-logic.a"
+# the headers of the sources that build tree was configured from
+src=$(sed -n 's/^abs_top_srcdir = //p' "$build/Makefile" 2>/dev/null)
+[ -n "$src" ] || src=$top
 [ -f "$lib" ] || { echo "line-cost: no $lib (build the module first)" >&2; exit 1; }
 command -v valgrind >/dev/null || { echo "line-cost: valgrind is missing (apt-get install valgrind)" >&2; exit 1; }
 
@@ -38,7 +41,7 @@ if nm "$lib" 2>/dev/null | grep -q ' T geo_lookup_lookup$'; then
   defines=-DLINE_COST_GEO_LOOKUP
 fi
 # shellcheck disable=SC2046
-${CC:-cc} -O2 -g -Wall $defines -I"$top/modules/zimbra-auth" -I"$build" \
+${CC:-cc} -O2 -g -Wall $defines -I"$src/modules/zimbra-auth" -I"$build" \
   $(pkg-config --cflags glib-2.0 libmaxminddb) -o "$work/line-cost" "$here/line-cost.c" "$lib" \
   $(pkg-config --libs glib-2.0 libmaxminddb) -lm
 

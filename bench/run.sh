@@ -30,7 +30,7 @@ logins=3000
 seed=1
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) quick=1; rounds=2; lines=400000; logins=1200 ;;
+    --quick) quick=1; rounds=3; lines=600000; logins=1200 ;;
     --rounds) rounds=$2; shift ;;
     --lines) lines=$2; shift ;;
     --logins) logins=$2; shift ;;
@@ -49,6 +49,7 @@ work="${BENCH_WORK:-${TMPDIR:-/tmp}/zimbra-auth-bench}"
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/syslog-ng-zimbra-auth"
 moduledir=$(pkg-config --variable=moduledir syslog-ng 2>/dev/null || echo /usr/lib/syslog-ng/3.38)
 started=$(date +%s)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- what the run needs ------------------------------------------------------------------------
 missing=
@@ -73,6 +74,9 @@ if [ ! -f "$build/Makefile" ]; then
 fi
 make -C "$build" -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
 module_path="$build/modules/zimbra-auth/.libs:$moduledir"
+# the sources that build tree was configured from (BUILD_DIR may point at another checkout)
+src=$(sed -n 's/^abs_top_srcdir = //p' "$build/Makefile")
+src=$(cd "${src:-$top}" && pwd)
 
 # --- the city database -------------------------------------------------------------------------
 database="${GEOIP_DATABASE:-}"
@@ -113,7 +117,8 @@ for format in $formats; do
   done
 done
 
-runner=(python3 "$here/runner.py" --module-path "$module_path" --geoip "$database" --work "$work")
+runner=(python3 "$here/runner.py" --module-path "$module_path" --geoip "$database" --work "$work"
+        --scl "$src/scl/zimbra-auth/zimbra-auth.conf")
 results="$work/results-$$"
 mkdir -p "$results"
 
@@ -137,6 +142,12 @@ done
 
 # --- instructions per line ---------------------------------------------------------------------
 echo "=== instructions per line under callgrind" >&2
+slice_lines=100000
+[ -n "$quick" ] && slice_lines=30000
+head -n "$slice_lines" "$work/$mix.log" >"$work/slice.log"
+tail -n 1 "$work/$mix.log" >>"$work/slice.log"
+"${runner[@]}" instructions --input "$work/slice.log" \
+  --configs passthrough,module-paths,module-geo,module,stock --json-out "$results/instructions.json"
 if [ -n "$quick" ]; then
   "$here/line-cost.sh" "$build" "$database" "$results/line-cost.json" 50000 5000 >/dev/null
 else
@@ -152,7 +163,7 @@ command_line="bench/run.sh${quick:+ --quick}"
 [ "$rounds" != 5 ] && [ -z "$quick" ] && command_line="$command_line --rounds $rounds"
 [ "$lines" != 2000000 ] && [ -z "$quick" ] && command_line="$command_line --lines $lines"
 python3 "$here/report.py" --results "$results" --mix-report "$work/$mix.report.json" \
-  --command "$command_line" --top "$top" --database "$database" --rates "$rates" --formats "$formats" \
-  --elapsed "$(( $(date +%s) - started ))" --out "$report"
+  --command "$command_line" --top "$src" --database "$database" --rates "$rates" --formats "$formats" \
+  --elapsed "$(( $(date +%s) - started ))" --load-start "$load_start" --out "$report"
 echo "=== written $report" >&2
 rm -rf "$results"

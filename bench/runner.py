@@ -37,6 +37,7 @@ LABELS = {
     "module-geo": "B module + city database",
     "module": "C module, no geo",
     "stock": "D stock syslog-ng",
+    "module-paths": "E module's log paths, no parser",
 }
 
 
@@ -197,6 +198,7 @@ def throughput(args):
         rates = [r["msg_per_s"] for r in runs[config]]
         # each run's ratio to the pass-through run of the same round, so that drift cancels
         ratios = [r["msg_per_s"] / p["msg_per_s"] for r, p in zip(runs[config], runs[configs[0]])]
+        cpu_ratios = [p["cpu_s"] / r["cpu_s"] for r, p in zip(runs[config], runs[configs[0]])]
         summary[config] = {
             "label": LABELS.get(config, config),
             "msg_per_s_median": round(statistics.median(rates)),
@@ -204,6 +206,8 @@ def throughput(args):
             "ratio_median": round(statistics.median(ratios), 3),
             "ratio_of_medians": round(statistics.median(rates) / base, 3),
             "cpu_s_median": round(statistics.median(r["cpu_s"] for r in runs[config]), 2),
+            "cpu_us_per_msg": round(statistics.median(1e6 * r["cpu_s"] / r["lines"] for r in runs[config]), 3),
+            "cpu_ratio_median": round(statistics.median(cpu_ratios), 3),
             "rss_mb_max": max(r["rss_mb"] for r in runs[config]),
             "events": runs[config][0]["events"],
             "runs": runs[config],
@@ -228,9 +232,9 @@ def accuracy(args):
     smtp_truth = [r for r in truth if r["protocol"] == "smtp"]
     smtp, other = score.read_events(os.path.join(result["work"], "events.json"))
     scored = score.score(smtp, smtp_truth)
-    scored["other_events"] = len(other)
+    scored["mailbox"] = score.score_mailbox(other, [r for r in truth if r["protocol"] != "smtp"])
     scored["run"] = {k: v for k, v in result.items() if k != "work"}
-    if args.keep_events:
+    if args.keep_events and os.path.exists(os.path.join(result["work"], "events.json")):
         shutil.copy(os.path.join(result["work"], "events.json"), args.keep_events)
     shutil.rmtree(result["work"], ignore_errors=True)
     return scored

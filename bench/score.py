@@ -21,6 +21,7 @@ Usage: score.py --truth truth.jsonl --events events.json [--format module|stock]
 import argparse
 import collections
 import json
+import os
 import sys
 
 
@@ -106,6 +107,27 @@ def score(events, truth):
     return result
 
 
+def score_mailbox(events, truth):
+    """Failed logins that only the mailbox logged (IMAP, webmail): an event is right when its client
+    address and its user (as typed, or the canonical account) match a failed login not yet claimed."""
+    remaining = collections.Counter()
+    for record in truth:
+        remaining[(record["ip"], record["user"])] += 1
+    right = 0
+    events = [e for e in events if e.get("protocol") not in (None, "", "smtp")]
+    for event in events:
+        user, ip = event.get("user"), event.get("ip")
+        if not user or not ip:
+            continue
+        for key in ((ip, user), (ip, user.split("@")[0].lower() + "@example.com")):
+            if remaining[key] > 0:
+                remaining[key] -= 1
+                right += 1
+                break
+    return {"truth": len(truth), "events": len(events), "right": right,
+            "right_pct": round(100.0 * right / len(truth), 2) if truth else None}
+
+
 def _get(obj, dotted):
     for part in dotted.split("."):
         if not isinstance(obj, dict) or part not in obj:
@@ -121,6 +143,8 @@ def read_events(path):
     non-SMTP events are not SMTP failures."""
     smtp = []
     other = []
+    if not os.path.exists(path):
+        return smtp, other
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
             line = line.strip()
@@ -160,7 +184,7 @@ def main():
     smtp_truth = [r for r in truth if r["protocol"] == "smtp"]
     smtp, other = read_events(args.events)
     result = score(smtp, smtp_truth)
-    result["other_events"] = len(other)
+    result["mailbox"] = score_mailbox(other, [r for r in truth if r["protocol"] != "smtp"])
     json.dump(result, sys.stdout, indent=1)
     sys.stdout.write("\n")
 

@@ -1,6 +1,6 @@
 #!/bin/bash
-# Cross-check against other projects' test logs (fail2ban's and CrowdSec's postfix data, kept outside
-# this repository): every SASL login failure they mark comes out with its address, and none of the
+# Cross-check against other projects' test logs (fail2ban's postfix data, CrowdSec's postfix and Zimbra data, kept
+# outside this repository): every login failure they mark comes out with its address, and none of the
 # look-alikes does.  The data lives in the shared folder beside the checkout (ZIMBRA_AUTH_PEER_DIR);
 # without it the test is skipped.
 . "$(dirname "$0")/e2e-lib.sh"
@@ -39,5 +39,5 @@ wait_for_lines "$WORK/all.log" "$(wc -l <"$INPUT")"
 # Stopping emits the halves still waiting for a partner.
 stop_syslog_ng
 
-python3 "$abs_top_srcdir/tests/peer-check.py" --kind postfix-sasl "$WORK/peer/expected.jsonl" \
+python3 "$abs_top_srcdir/tests/peer-check.py" --kind postfix-sasl --kind other "$WORK/peer/expected.jsonl" \
   "$WORK/peer/not-events.jsonl" "$WORK/events.json" || fail "the events disagree with the peers' marks"

@@ -77,7 +77,8 @@ _assert_refused(const gchar *text)
 
   memset(&empty, 0, sizeof(empty));
   cr_assert_not(scanned.ok, "\"%s\" should be refused", text);
-  cr_assert_eq(memcmp(&scanned.context, &empty, sizeof(empty)), 0, "a refused context keeps fields");
+  cr_assert_eq(memcmp(&scanned.context, &empty, sizeof(empty)), 0,
+               "a refused context keeps fields");
   g_free(scanned.text);
 }
 
@@ -209,6 +210,7 @@ Test(auth_context, hostile_ua_moves_no_other_field)
     _scan("ip=10.0.0.5;oip=203.0.113.9;ua=x] [ip=198.51.100.99;;oip=198.51.100.98;;] security - "
           "cmd=Auth;; account=evil@example.com;; protocol=imap;; error=authentication failed for "
           "[evil], invalid password;;;via=10.0.0.5(nginx/1.20.0);cid=45552;] security - cmd=Auth;");
+  gchar *rest;
 
   cr_assert(scanned.ok);
   _assert_value("ip", &scanned.context.ip, "10.0.0.5");
@@ -220,13 +222,16 @@ Test(auth_context, hostile_ua_moves_no_other_field)
                   "account=evil@example.com; protocol=imap; error=authentication failed for "
                   "[evil], invalid password;");
   cr_assert_eq(scanned.context.pairs, 5);
-  cr_assert_str_eq(scanned.close, "] security - cmd=Auth;");
+  rest = g_strndup(scanned.close, scanned.text + scanned.len - scanned.close);
+  cr_assert_str_eq(rest, "] security - cmd=Auth;");
+  g_free(rest);
   g_free(scanned.text);
 }
 
 Test(auth_context, ua_with_brackets_equals_and_spaces_is_one_value)
 {
-  ScannedContext scanned = _scan("ua=ZimbraWebClient - FF123 (Win)/9.0.0 [a=b] ]=[;name=x@example.com;]");
+  ScannedContext scanned = _scan("ua=ZimbraWebClient - FF123 (Win)/9.0.0 [a=b] ]=[;"
+                                 "name=x@example.com;]");
 
   cr_assert(scanned.ok);
   _assert_value("ua", &scanned.context.ua, "ZimbraWebClient - FF123 (Win)/9.0.0 [a=b] ]=[");

@@ -424,8 +424,9 @@ Test(auth_line_audit, soap_door_follows_the_url_in_every_jetty_thread_form)
 
   for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
     {
-      gchar *message = g_strdup_printf(TIME "WARN  [%s] [] security - cmd=Auth; account=a@example.com; "
-                                       "protocol=soap; " FAILED "[a], invalid password;",
+      gchar *message = g_strdup_printf(TIME "WARN  [%s] [] security - cmd=Auth; "
+                                       "account=a@example.com; protocol=soap; " FAILED
+                                       "[a], invalid password;",
                                        cases[i].thread);
       AuthLine line = _scan("zimbra-audit", message);
 
@@ -765,6 +766,10 @@ Test(auth_line_audit, malformed_audit_lines_are_not_events)
     /* another logger */
     TIME "WARN  [ImapServer-1] [] securityx - cmd=Auth; account=a; protocol=imap; " FAILED
     "[a], invalid password;",
+    /* mailboxd names the account on every cmd=Auth and cmd=AdminAuth line */
+    TIME "WARN  [ImapServer-1] [] security - cmd=Auth; protocol=imap; " FAILED
+    "[a], invalid password;",
+    TIME "WARN  [ImapServer-1] [] security - cmd=AdminAuth; " FAILED "[a];",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS(messages); i++)
@@ -814,7 +819,8 @@ Test(auth_line_soap, other_reasons_are_recognized_for_the_correlator_to_weigh)
   AuthLine line = _scan("zimbra-mailbox", "2025-03-04 19:26:38,616 INFO  [qtp93314457-137:"
                         ADMIN_URL "] [name=toto@example.com;oip=198.51.100.101;port=52016;"
                         "ua=ZimbraWebClient - GC88 (Linux);soapId=9fd8101;] SoapEngine - handler "
-                        "exception: authentication failed for [toto@example.com], invalid password");
+                        "exception: authentication failed for [toto@example.com], "
+                        "invalid password");
 
   cr_assert_eq(line.kind, AUTH_LINE_SOAP_FAILURE);
   cr_assert_eq(line.door, AUTH_DOOR_ADMIN);
@@ -828,8 +834,8 @@ Test(auth_line_soap, other_reasons_are_recognized_for_the_correlator_to_weigh)
 Test(auth_line_soap, name_holding_the_separator_is_anchored_at_the_end)
 {
   AuthLine line = _scan("mailboxd", "INFO  [qtp1-2:" WEB_URL "] [oip=203.0.113.5;] SoapEngine - "
-                        "handler exception: authentication failed for [a], account not found], b;c], "
-                        "account not found");
+                        "handler exception: authentication failed for [a], account not found], "
+                        "b;c], account not found");
 
   cr_assert_eq(line.kind, AUTH_LINE_SOAP_FAILURE);
   cr_assert(auth_slice_equals(&line.user, "a], account not found], b;c"));
@@ -838,13 +844,54 @@ Test(auth_line_soap, name_holding_the_separator_is_anchored_at_the_end)
   cr_assert_not(line.encoded);
 }
 
+Test(auth_line_soap, line_cut_on_the_way_still_counts_with_the_cut_reason)
+{
+  /* a relay's size limit cut the reason: the failure stands, the reason is no longer known */
+  AuthLine line = _scan("mailboxd", "INFO  [qtp1-2:" WEB_URL "] [oip=203.0.113.5;] SoapEngine - "
+                        "handler exception: authentication failed for [bob], account not fou");
+
+  cr_assert_eq(line.kind, AUTH_LINE_SOAP_FAILURE);
+  cr_assert(auth_slice_equals(&line.user, "bob"));
+  cr_assert(auth_slice_equals(&line.reason, "account not fou"));
+  cr_assert_eq(line.reason_code, AUTH_REASON_OTHER);
+}
+
+Test(auth_line_mailboxd, thread_name_forged_through_the_host_header_gives_no_event)
+{
+  /* a client sent "Host: x] [oip=198.51.100.66;] <logger> - <body start>" straight to Jetty */
+  const gchar *messages[] =
+  {
+    "INFO  [qtp1-2:https://x] [oip=198.51.100.66;] SoapEngine - handler exception: "
+    "authentication failed for [/service/soap/AuthRequest] [oip=203.0.113.5;] SoapEngine - "
+    "handler exception: authentication failed for [bob], account not found",
+    "INFO  [qtp1-2:https://x] [oip=198.51.100.66;] security - Error occurred during "
+    "authentication: authentication failed for [/service/soap/AuthRequest] [oip=203.0.113.5;] "
+    "security - Error occurred during authentication: authentication failed for [bob]. Reason: "
+    "account not found.",
+    "WARN  [qtp1-2:https://x] [oip=198.51.100.66;] security - cmd=Auth; account=bob@example.com; "
+    "protocol=soap; error=authentication failed for [/service/soap/AuthRequest] "
+    "[oip=203.0.113.5;] security - cmd=Auth; account=bob@example.com; protocol=soap; "
+    "error=authentication failed for [bob], invalid password;",
+    "WARN  [qtp1-2:https://x] [oip=198.51.100.66;] security - cmd=Auth; account=bob@example.com; "
+    "protocol=soap; error=authentication failed for [/service/soap/AuthRequest] [] security - "
+    "cmd=Auth; account=bob@example.com; protocol=soap; error=authentication failed for [bob], "
+    "invalid password;",
+    "INFO  [ImapServer-1:x] [ip=198.51.100.66;] account - authentication failed for x] "
+    "[ip=203.0.113.5;] account - authentication failed for bob (no such account)",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS(messages); i++)
+    _assert_not_event("mailboxd", messages[i]);
+}
+
 Test(auth_line_soap, bare_and_proxy_handler_exceptions_are_not_events)
 {
   _assert_not_event("zimbra-mailbox",
                     "2025-03-04 19:53:06,536 WARN  [qtp93314457-589:smtp://mta.example.com:7073/"
                     "service/admin/soap/] [name=tata@example.com;oip=198.51.100.15;oport=41496;"
                     "oproto=smtp;soapId=688cb582;] SoapEngine - handler exception");
-  _assert_not_event("mailboxd", "WARN  [qtp1-2:" WEB_URL "] [] SoapEngine - proxy handler exception");
+  _assert_not_event("mailboxd",
+                    "WARN  [qtp1-2:" WEB_URL "] [] SoapEngine - proxy handler exception");
   _assert_not_event("mailboxd", "INFO  [qtp1-2:" WEB_URL "] [] SoapEngine - handler exception: "
                     "permission denied: need admin token");
   _assert_not_event("mailboxd", "INFO  [qtp1-2:" WEB_URL "] [] SoapEngine - handler exception: "
@@ -1024,8 +1071,11 @@ Test(auth_line_proxy, variants_of_the_log_handler)
     { "client: 203.0.113.9, server: 0.0.0.0:993", "203.0.113.9", NULL, "0.0.0.0:993", NULL,
       AUTH_DOOR_IMAP },
     /* the login is the client's: quotes and markers stay in it */
-    { "client: 203.0.113.9, server: 0.0.0.0:993, login: \"a\", login: \"b\", client: 198.51.100.1\"",
-      "203.0.113.9", NULL, "0.0.0.0:993", "a\", login: \"b\", client: 198.51.100.1", AUTH_DOOR_IMAP },
+    {
+      "client: 203.0.113.9, server: 0.0.0.0:993, login: \"a\", login: \"b\", "
+      "client: 198.51.100.1\"", "203.0.113.9", NULL, "0.0.0.0:993",
+      "a\", login: \"b\", client: 198.51.100.1", AUTH_DOOR_IMAP
+    },
     { "client: 203.0.113.9, server: 0.0.0.0:993, login: \"\"", "203.0.113.9", NULL, "0.0.0.0:993",
       "", AUTH_DOOR_IMAP },
   };

@@ -108,6 +108,12 @@ auth_event_format_message(const AuthEvent *self, const gchar *country, const gch
       g_string_append_c(text, ' ');
       g_string_append(text, self->mechanism);
     }
+  else if (_is_set(self->action) && !(self->protocol && g_str_has_prefix(self->action, self->protocol)))
+    {
+      /* "via http webmail-login": the door, where the protocol alone does not name it */
+      g_string_append_c(text, ' ');
+      g_string_append(text, self->action);
+    }
 
   return text;
 }

@@ -27,12 +27,15 @@
  *   - the body is anchored at the line's end, where mailboxd writes fixed
  *     text (the reason, ";", "(no such account)").
  *
- * NOTE: a Host header holding "] [" would still put a forged context in the
+ * NOTE: a Host header holding "] [" would put a forged context into a
  * thread name.  Through the Zimbra proxy that cannot happen (nginx refuses
  * spaces in Host); a client talking to Jetty directly on 8080/8443/7071 may
- * get one through.  Such a line then reads with the forged context, and its
- * real context ends up in the typed name, which makes it look odd enough to
- * notice; the door, user and reason stay right.
+ * get one through.  An audit line so forged does not parse (the real
+ * context's lone ';' breaks the body's encoding).  In the plain-text bodies
+ * (SoapEngine, account, F-AU6) the real rest of the line would end up inside
+ * the typed name, logger marker included; a typed name holding its own line's
+ * marker ("] SoapEngine - ", ...) is therefore refused.  No account has such
+ * a name, so the only attempts lost are ones that could not have succeeded.
  *
  * mailbox.log also has "nginxlookup - account not found: U" (F-MB3), written
  * when the proxy's route lookup finds no account.  It is no event: the
@@ -184,12 +187,39 @@ _skip_level(const gchar **cursor, const gchar *end)
   return TRUE;
 }
 
+/* The start of a body this file recognizes, right after "] " and the logger. */
+static gboolean
+_starts_known_body(const gchar *logger, const gchar *end)
+{
+  const gchar *body = logger;
+
+  switch (*logger)
+    {
+    case 's':
+      if (!auth_text_skip(&body, end, AUTH_LITERAL("security - ")))
+        return FALSE;
+      /* an audit success has no error=; the failure's error= follows its protocol= */
+      if (auth_text_has_prefix(body, end, AUTH_LITERAL("cmd=")))
+        return auth_text_find(body, end, AUTH_LITERAL("; error=")) != NULL;
+      return auth_text_has_prefix(body, end,
+                                  AUTH_LITERAL("Error occurred during authentication: "));
+    case 'S':
+      return auth_text_has_prefix(body, end,
+                                  AUTH_LITERAL("SoapEngine - handler exception: " FAULT_PREFIX));
+    case 'a':
+      return auth_text_has_prefix(body, end, AUTH_LITERAL("account - authentication failed for "))
+             || auth_text_has_prefix(body, end, AUTH_LITERAL("account - Authentication failed - "));
+    default:
+      return FALSE;
+    }
+}
+
 /*
- * TRUE when "] " + one of the loggers this file reads, with the start of a
- * body it recognizes, occurs somewhere in [begin, end).  A pre-filter only:
- * it lets the many other mailbox.log lines (soap, imap, lmtp, mailop ...)
- * leave after a few memchr() steps, before their context is read pair by
- * pair.  Whatever it lets through is parsed in full.
+ * TRUE when "] " followed by the start of a body this file recognizes occurs
+ * somewhere in [begin, end).  A pre-filter only: it lets the many other
+ * mailbox.log lines (soap, imap, lmtp, mailop, audit successes ...) leave
+ * after a few memchr() steps, before their context is read pair by pair.
+ * Whatever it lets through is parsed in full.
  */
 static gboolean
 _may_hold_known_body(const gchar *begin, const gchar *end)
@@ -198,16 +228,8 @@ _may_hold_known_body(const gchar *begin, const gchar *end)
 
   while ((bracket = memchr(bracket, ']', end - bracket)))
     {
-      const gchar *logger = bracket + 1;
-
       bracket++;
-      if (!auth_text_skip(&logger, end, AUTH_LITERAL(" ")))
-        continue;
-
-      if (auth_text_has_prefix(logger, end, AUTH_LITERAL("security - "))
-          || auth_text_has_prefix(logger, end,
-                                  AUTH_LITERAL("SoapEngine - handler exception: " FAULT_PREFIX))
-          || auth_text_has_prefix(logger, end, AUTH_LITERAL("account - ")))
+      if (end - bracket >= 2 && bracket[0] == ' ' && _starts_known_body(bracket + 1, end))
         return TRUE;
     }
   return FALSE;
@@ -220,7 +242,7 @@ _may_hold_known_body(const gchar *begin, const gchar *end)
 static gboolean
 _skip_time_and_level(const gchar **cursor, const gchar *end, AuthSlice *log_time)
 {
-  gsize time_len = 0;
+  gsize time_len;
 
   if (*cursor < end && g_ascii_isdigit(**cursor))
     {
@@ -267,6 +289,13 @@ _scan_header(AuthLine *line, const gchar **cursor, const gchar *end)
 
   *cursor = close + 1;
   return auth_text_skip(cursor, end, AUTH_LITERAL(" "));
+}
+
+/* TRUE when the typed name holds its line's logger marker: a forged thread name (see the top). */
+static gboolean
+_name_holds_marker(const AuthSlice *user, const gchar *marker, gsize marker_len)
+{
+  return auth_text_find(user->ptr, auth_slice_end(user), marker, marker_len) != NULL;
 }
 
 /* Set the reason slice (when there is one) and its normalized code. */
@@ -372,7 +401,7 @@ _scan_audit_command(AuthLine *line, const gchar *body, const gchar *end)
       _set_reason(line, fields.error.ptr, error_end);
     }
 
-  /* AdminAuth's account= is the name as typed (with a virtual host's domain added), not canonical */
+  /* AdminAuth's account= is the typed name (maybe with a virtual host's domain), not canonical */
   if (admin)
     {
       if (!line->user.ptr)
@@ -406,8 +435,11 @@ _scan_audit_unknown_account(AuthLine *line, const gchar *body, const gchar *end)
       || !auth_text_has_suffix(user, end, AUTH_LITERAL(suffix)))
     return FALSE;
 
-  line->kind = AUTH_LINE_AUDIT_UNKNOWN_ACCOUNT;
   auth_slice_set(&line->user, user, end - (sizeof(suffix) - 1));
+  if (_name_holds_marker(&line->user, AUTH_LITERAL("] security - ")))
+    return FALSE;
+
+  line->kind = AUTH_LINE_AUDIT_UNKNOWN_ACCOUNT;
   _set_reason(line, end - (sizeof("account not found.") - 1), end - 1);
   line->door = auth_line_mailboxd_door(line, AUTH_DOOR_WEBMAIL);
   return TRUE;
@@ -423,7 +455,8 @@ _scan_soap_engine(AuthLine *line, const gchar *body, const gchar *end)
   if (!auth_text_skip(&text, end, AUTH_LITERAL("handler exception: " FAULT_PREFIX)))
     return FALSE;
 
-  if (!_split_failure_text(text, end, &line->user, &line->reason))
+  if (!_split_failure_text(text, end, &line->user, &line->reason)
+      || _name_holds_marker(&line->user, AUTH_LITERAL("] SoapEngine - ")))
     return FALSE;
 
   line->kind = AUTH_LINE_SOAP_FAILURE;
@@ -449,8 +482,11 @@ _scan_account(AuthLine *line, const gchar *body, const gchar *end)
           || !auth_text_has_suffix(cursor, end, AUTH_LITERAL(no_such_account)))
         return FALSE;
 
-      line->kind = AUTH_LINE_MAILBOX_SASL_FAILURE;
       auth_slice_set(&line->user, cursor, end - (sizeof(no_such_account) - 1));
+      if (_name_holds_marker(&line->user, AUTH_LITERAL("] account - ")))
+        return FALSE;
+
+      line->kind = AUTH_LINE_MAILBOX_SASL_FAILURE;
       _set_reason(line, end - (sizeof("no such account)") - 1), end - 1);
       line->door = auth_line_mailboxd_door(line, AUTH_DOOR_UNKNOWN);
       return TRUE;

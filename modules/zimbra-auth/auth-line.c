@@ -76,7 +76,7 @@ auth_text_matches_pattern(const gchar *begin, const gchar *end, const gchar *pat
 
   for (gsize i = 0; i < len; i++)
     {
-      if (pattern[i] == 'd' ? !g_ascii_isdigit(begin[i]) : begin[i] != pattern[i])
+      if (pattern[i] == 'd' ? (guchar) (begin[i] - '0') > 9 : begin[i] != pattern[i])
         return FALSE;
     }
   return TRUE;

@@ -39,6 +39,13 @@ typedef enum
   FIELD_AS_ORGANIZATION_NAME,
   FIELD_SOURCE_NETWORK,
   FIELD_SOURCE_OUTSIDE_HOME,
+  FIELD_USER_EMAIL,
+  FIELD_ACCOUNT,
+  FIELD_USER_AGENT,
+  FIELD_PROXY_IP,
+  FIELD_FORWARDED_CHAIN,
+  FIELD_UNVERIFIED_IP,
+  FIELD_ADDRESS_LOST,
   FIELD_MAX
 } EventField;
 
@@ -70,6 +77,13 @@ static const gchar *field_names[FIELD_MAX] =
   [FIELD_AS_ORGANIZATION_NAME] = "source.as.organization.name",
   [FIELD_SOURCE_NETWORK] = "zimbra.source.network",
   [FIELD_SOURCE_OUTSIDE_HOME] = "zimbra.source.outside_home",
+  [FIELD_USER_EMAIL] = "user.email",
+  [FIELD_ACCOUNT] = "zimbra.account",
+  [FIELD_USER_AGENT] = "user_agent.original",
+  [FIELD_PROXY_IP] = "zimbra.proxy.ip",
+  [FIELD_FORWARDED_CHAIN] = "zimbra.source.forwarded_for",
+  [FIELD_UNVERIFIED_IP] = "zimbra.source.unverified_ip",
+  [FIELD_ADDRESS_LOST] = "zimbra.source.address_lost",
 };
 
 struct _EventMessageFields
@@ -181,6 +195,21 @@ _set_header(LogMessage *msg, const AuthEvent *event, const GeoResult *source)
   msg->timestamps[LM_TS_STAMP].ut_gmtoff = event->stamp_gmtoff;
 }
 
+/* What mailboxd and the proxy tell beyond the SMTP fields: the account, the client program, the proxy. */
+static void
+_set_proxy_fields(LogMessage *msg, const EventMessageFields *fields, const AuthEvent *event)
+{
+  _set_string(msg, fields, FIELD_ACCOUNT, event->user_account);
+  if (event->user_account && strchr(event->user_account, '@'))
+    _set_string(msg, fields, FIELD_USER_EMAIL, event->user_account);
+  _set_string(msg, fields, FIELD_USER_AGENT, event->user_agent);
+  _set_string(msg, fields, FIELD_PROXY_IP, event->proxy_ip);
+  _set_string(msg, fields, FIELD_FORWARDED_CHAIN, event->forwarded_chain);
+  _set_string(msg, fields, FIELD_UNVERIFIED_IP, event->claimed_ip);
+  if (event->address_lost)
+    _set_typed(msg, fields, FIELD_ADDRESS_LOST, "true", LM_VT_BOOLEAN);
+}
+
 LogMessage *
 event_message_new(const EventMessageFields *fields, const AuthEvent *event, const GeoResult *source)
 {
@@ -211,6 +240,7 @@ event_message_new(const EventMessageFields *fields, const AuthEvent *event, cons
   g_snprintf(number, sizeof(number), "%u", event->candidates);
   _set_typed(msg, fields, FIELD_CANDIDATES, number, LM_VT_INT64);
 
+  _set_proxy_fields(msg, fields, event);
   if (source)
     _set_source(msg, fields, source);
   return msg;

@@ -29,6 +29,7 @@ static CfgLexerKeyword zimbra_auth_parser_keywords[] =
   { "home_countries",     KW_HOME_COUNTRIES },
   { "home_regions",       KW_HOME_REGIONS },
   { "home_networks",      KW_HOME_NETWORKS },
+  { "trusted_proxies",    KW_TRUSTED_PROXIES },
   { NULL }
 };
 

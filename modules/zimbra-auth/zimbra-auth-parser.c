@@ -11,6 +11,7 @@
 #include "correlator.h"
 #include "event-message.h"
 #include "geo-lookup.h"
+#include "line-event.h"
 #include "parser-stats.h"
 
 #include "apphook.h"
@@ -43,6 +44,10 @@ typedef struct _ZimbraAuthParser
   GeoLookup *geo;
   gint clone_id;
   gint next_clone_id;
+
+  /* the networks whose oip= names the client, as configured; NULL: loopback and private ranges */
+  GList *trusted_proxy_texts;
+  AddressNetworkList *trusted_proxies;
 
   ZimbraAuthState *state;
   EventMessageFields *fields;
@@ -141,6 +146,43 @@ zimbra_auth_parser_set_lookup_documentation_ranges(LogParser *s, gboolean enable
   geo_lookup_set_lookup_documentation_ranges(_get_geo(self), enabled);
 }
 
+/* Build the trusted-proxies() list from its texts; NULL and *error when one is no network. */
+static AddressNetworkList *
+_build_trusted_proxies(GList *texts, GError **error)
+{
+  AddressNetworkList *list;
+
+  if (!texts)
+    return line_event_default_trusted_proxies();
+
+  list = address_network_list_new();
+  for (GList *l = texts; l; l = l->next)
+    {
+      if (!address_network_list_add(list, l->data, error))
+        {
+          address_network_list_free(list);
+          return NULL;
+        }
+    }
+  return list;
+}
+
+gboolean
+zimbra_auth_parser_set_trusted_proxies(LogParser *s, GList *networks, GError **error)
+{
+  ZimbraAuthParser *self = (ZimbraAuthParser *) s;
+  AddressNetworkList *list = _build_trusted_proxies(networks, error);
+
+  if (!list)
+    return FALSE;
+
+  address_network_list_free(self->trusted_proxies);
+  self->trusted_proxies = list;
+  g_list_free_full(self->trusted_proxy_texts, g_free);
+  self->trusted_proxy_texts = g_list_copy_deep(networks, (GCopyFunc) g_strdup, NULL);
+  return TRUE;
+}
+
 /* Add every item of a string list with add(); stops at the first refused one. */
 static gboolean
 _add_home_items(ZimbraAuthParser *self, GList *items,
@@ -228,10 +270,20 @@ _process(LogParser *s, LogMessage **pmsg, const LogPathOptions *path_options, co
   const gchar *pid = log_msg_get_value(msg, LM_V_PID, NULL);
   GPtrArray *events = g_ptr_array_new();
 
-  g_mutex_lock(&self->state->lock);
-  correlator_feed(self->state->correlator, host, pid, &line, stamp_usec, stamp->ut_gmtoff,
-                  g_get_real_time(), events);
-  g_mutex_unlock(&self->state->lock);
+  if (line_event_is_single_line_kind(line.kind))
+    {
+      AuthEvent *event = line_event_new(&line, host, stamp_usec, stamp->ut_gmtoff, self->trusted_proxies);
+
+      if (event)
+        g_ptr_array_add(events, event);
+    }
+  else
+    {
+      g_mutex_lock(&self->state->lock);
+      correlator_feed(self->state->correlator, host, pid, &line, stamp_usec, stamp->ut_gmtoff,
+                      g_get_real_time(), events);
+      g_mutex_unlock(&self->state->lock);
+    }
 
   _emit_events(self, events);
   g_ptr_array_free(events, TRUE);
@@ -429,6 +481,7 @@ _clone(LogPipe *s)
   cloned->max_pending = self->max_pending;
   geo_lookup_unref(cloned->geo);
   cloned->geo = geo_lookup_ref(self->geo);
+  zimbra_auth_parser_set_trusted_proxies(&cloned->super, self->trusted_proxy_texts, NULL);
   log_parser_set_template(&cloned->super, log_template_ref(self->super.template));
 
   /* every clone keeps its own halves, under its own persist name */
@@ -446,6 +499,8 @@ _free(LogPipe *s)
   if (self->fields)
     event_message_fields_free(self->fields);
   geo_lookup_unref(self->geo);
+  address_network_list_free(self->trusted_proxies);
+  g_list_free_full(self->trusted_proxy_texts, g_free);
   g_free(self->prefix);
   log_parser_free_method(s);
 }
@@ -467,6 +522,7 @@ zimbra_auth_parser_new(GlobalConfig *cfg)
   self->pairing_timeout = ZIMBRA_AUTH_DEFAULT_PAIRING_TIMEOUT;
   self->max_pending = ZIMBRA_AUTH_DEFAULT_MAX_PENDING;
   self->geo = geo_lookup_new();
+  self->trusted_proxies = line_event_default_trusted_proxies();
 
   IV_TIMER_INIT(&self->tick_timer);
   self->tick_timer.cookie = self;

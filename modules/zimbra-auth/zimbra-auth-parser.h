@@ -45,6 +45,9 @@ gboolean zimbra_auth_parser_add_home_countries(LogParser *s, GList *codes, GErro
 gboolean zimbra_auth_parser_add_home_regions(LogParser *s, GList *regions, GError **error);
 gboolean zimbra_auth_parser_add_home_networks(LogParser *s, GList *networks, GError **error);
 
+/* The proxies whose oip= names the client (replacing the default: loopback and private ranges). */
+gboolean zimbra_auth_parser_set_trusted_proxies(LogParser *s, GList *networks, GError **error);
+
 /*
  * Emit, alone, the halves of every host that has been silent for longer than
  * the pairing timeout; what the timer does every second, callable from tests.
