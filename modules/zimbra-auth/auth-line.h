@@ -63,7 +63,8 @@ typedef enum
   /* audit cmd=Auth (with protocol=) or cmd=AdminAuth whose error= is no credential failure: "must
    * change password" (the password was right), "account is in maintenance mode", "system failure:
    * ...", "permission denied: ...".  Never an event: it tells the correlator that an MTA pair of
-   * the same attempt failed for another reason.  reason is the error text */
+   * the same attempt failed for another reason.  reason is the error text; cmd=Auth gives account
+   * and protocol, cmd=AdminAuth its account= value as user */
   AUTH_LINE_AUDIT_ERROR,
 
   /* audit "security - Error occurred during authentication: authentication failed for [T].

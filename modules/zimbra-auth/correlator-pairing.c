@@ -22,7 +22,9 @@
  * own until the host falls quiet.  Where the host's stamps carry fractions
  * of a second, the delays of certain pairs tell how long postfix usually
  * lags (DelayModel), and such a verdict stands out: its delay is far outside
- * the limit while a newer verdict fits.  A slow postfix line looks the same
+ * the limit while a newer verdict fits.  With whole seconds (RFC 3164) the
+ * limit is one second: postfix writes its line as soon as saslauthd answers.
+ * A slow postfix line looks the same
  * at first, so the host's nameless postfix lines of the next
  * CORRELATOR_HOLD_USEC are then decided together: of the assignments that
  * keep the lines in verdict order, the one that needs the fewest slow,
@@ -72,7 +74,8 @@ _count_candidates(GQueue *queue, const Pending *postfix)
 /*
  * Choose a verdict for the postfix half among the waiting ones: the oldest,
  * unless its delay is more than CORRELATOR_FAR_FACTOR times the host's limit
- * and a newer one is within the limit; then the oldest such newer one.
+ * (with whole seconds: more than one second) and a newer one is within the
+ * limit; then the oldest such newer one.
  * choice->choice is NULL when there is no candidate.
  */
 static void
@@ -92,13 +95,24 @@ _choose_verdict(CorrelatorHost *host, const Pending *postfix, PartnerChoice *cho
   choice->oldest = queue->head->data;
   choice->choice = choice->oldest;
   choice->candidates = _count_candidates(queue, postfix);
-  if (choice->candidates == 1 || !_fitting_enabled(host))
+  if (choice->candidates == 1)
     return;
 
-  /* a line merely slow is no reason to leave FIFO */
-  limit = delay_model_limit(host->delays);
-  if (postfix->time - choice->oldest->time <= CORRELATOR_FAR_FACTOR * limit)
-    return;
+  if (_fitting_enabled(host))
+    {
+      /* a line merely slow is no reason to leave FIFO */
+      limit = delay_model_limit(host->delays);
+      if (postfix->time - choice->oldest->time <= CORRELATOR_FAR_FACTOR * limit)
+        return;
+    }
+  else
+    {
+      /* whole seconds: postfix logs its failure in the second of the verdict or the next one, so an
+       * oldest verdict two seconds or more behind, while a newer one is not, lost its postfix line */
+      limit = CORRELATOR_WHOLE_SECOND_LAG;
+      if (postfix->time - choice->oldest->time <= limit)
+        return;
+    }
 
   for (GList *link = queue->head->next; link && ++looked < CORRELATOR_FIT_SCAN; link = link->next)
     {

@@ -39,6 +39,9 @@
 /* A delay more than this many times the host's limit is far outside it. */
 #define CORRELATOR_FAR_FACTOR 4
 
+/* With whole-second stamps: how far postfix's line may lag its verdict (same or next second). */
+#define CORRELATOR_WHOLE_SECOND_LAG G_USEC_PER_SEC
+
 /* A host whose lines fall behind its clock by more than this has had its timeline shifted. */
 #define CORRELATOR_REBASE_MIN_USEC G_TIME_SPAN_HOUR
 

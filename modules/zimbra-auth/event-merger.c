@@ -34,6 +34,9 @@
 /* Every time value is kept within +-MERGER_TIME_MAX, so that differences cannot overflow. */
 #define MERGER_TIME_MAX (G_GINT64_CONSTANT(1) << 60)
 
+/* A stamp this far ahead of the wall clock (or twice the window if more) leaves the clock alone. */
+#define MERGER_FUTURE_MIN_USEC G_TIME_SPAN_HOUR
+
 /* user_name and user_account */
 #define MERGER_NAMES 2
 
@@ -99,6 +102,7 @@ struct _EventMerger
 {
   gint64 window;
   gsize max_entries;
+  gint64 future_max;
 
   /* the largest stamp seen */
   gint64 clock;
@@ -117,6 +121,8 @@ struct _EventMerger
   guint64 offers_at_idle_check;
   gboolean idle_checked;
   gint64 last_activity_wall;
+  /* the wall clock of the latest expire_idle() */
+  gint64 last_wall;
 
   /* a bucket key being built */
   GString *scratch;
@@ -128,6 +134,21 @@ static gint64
 _clamp_time(gint64 usec)
 {
   return CLAMP(usec, -MERGER_TIME_MAX, MERGER_TIME_MAX);
+}
+
+/*
+ * Move the clock forward to `stamp` (a clamped one).  NOTE: once the wall
+ * clock is known, a stamp far ahead of it (a host's clock hours wrong) moves
+ * nothing: it would make every waiting echo leave at once, and no later echo
+ * wait at all, until real time caught up with it.
+ */
+static void
+_advance_clock(EventMerger *self, gint64 stamp)
+{
+  if (self->idle_checked && stamp - self->last_wall > self->future_max)
+    return;
+
+  self->clock = MAX(self->clock, stamp);
 }
 
 /* ---- match keys ---- */
@@ -504,7 +525,9 @@ _fill_text(gchar **own, gchar **other)
 
 /*
  * Fill what `primary` lacks from `echo`, and free the echo.  The primary's
- * own values win; its host, stamp, outcome, correlation and candidates stay.
+ * own values win, but for Postfix's generic reason, which the mailbox's
+ * precise one replaces; its host, stamp, outcome, correlation and candidates
+ * stay.
  */
 static void
 _absorb(AuthEvent *primary, AuthEvent *echo)
@@ -513,6 +536,12 @@ _absorb(AuthEvent *primary, AuthEvent *echo)
   _fill_text(&primary->user_account, &echo->user_account);
   _fill_text(&primary->source_domain, &echo->source_domain);
   _fill_text(&primary->mechanism, &echo->mechanism);
+  /* the MTA only knows "authentication failure"; the mailbox knows why ("invalid password") */
+  if (primary->reason && g_str_equal(primary->reason, "authentication failure") && echo->reason)
+    {
+      g_free(primary->reason);
+      primary->reason = NULL;
+    }
   _fill_text(&primary->reason, &echo->reason);
   _fill_text(&primary->user_agent, &echo->user_agent);
   _fill_text(&primary->proxy_ip, &echo->proxy_ip);
@@ -682,6 +711,7 @@ event_merger_new(gint64 window_usec, gsize max_entries)
 
   self->window = CLAMP(window_usec, 0, MERGER_TIME_MAX);
   self->max_entries = MAX(max_entries, 1);
+  self->future_max = MAX(MERGER_FUTURE_MIN_USEC, 2 * self->window);
   self->clock = -MERGER_TIME_MAX;
   _index_init(&self->held);
   _index_init(&self->unclaimed);
@@ -717,7 +747,7 @@ event_merger_offer(EventMerger *self, AuthEvent *event, GPtrArray *out)
   AuthEvent *ready;
 
   _key_init(&key, event);
-  self->clock = MAX(self->clock, key.stamp);
+  _advance_clock(self, key.stamp);
   self->offers++;
 
   if (event->echo)
@@ -734,7 +764,7 @@ event_merger_offer(EventMerger *self, AuthEvent *event, GPtrArray *out)
 void
 event_merger_expire(EventMerger *self, gint64 now_usec, GPtrArray *out)
 {
-  self->clock = MAX(self->clock, _clamp_time(now_usec));
+  _advance_clock(self, _clamp_time(now_usec));
   _expire(self, out);
 }
 
@@ -742,6 +772,7 @@ void
 event_merger_expire_idle(EventMerger *self, gint64 wall_usec, GPtrArray *out)
 {
   wall_usec = _clamp_time(wall_usec);
+  self->last_wall = wall_usec;
 
   if (!self->idle_checked || self->offers != self->offers_at_idle_check)
     {

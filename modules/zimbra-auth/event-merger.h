@@ -60,7 +60,9 @@
  * clock has passed its stamp by more than the window; a remembered primary
  * is forgotten when the clock has passed its stamp by more than twice the
  * window (an echo up to a window older may still end its wait and ask for
- * it).  The window must cover the correlator's pairing timeout (an MTA pair
+ * it).  Once event_merger_expire_idle() has told the wall clock, a stamp
+ * more than an hour (or twice the window) ahead of it does not move the
+ * clock.  The window must cover the correlator's pairing timeout (an MTA pair
  * comes out up to that late), the clock skew between the hosts and the
  * shippers' lag.  Wall-clock time only covers silence
  * (event_merger_expire_idle()).

@@ -19,6 +19,9 @@ typedef enum
   COUNTER_EVENTS_BACKEND_ERROR,
   COUNTER_OVERFLOWS,
   COUNTER_PENDING,
+  COUNTER_ECHOES_MERGED,
+  COUNTER_ECHOES_DROPPED,
+  COUNTER_ECHOES_ALONE,
   COUNTER_GEO_LOOKUPS,
   COUNTER_GEO_INTERNAL,
   COUNTER_GEO_CACHE_HITS,
@@ -38,6 +41,9 @@ static const gchar *counter_names[COUNTER_MAX] =
   [COUNTER_EVENTS_BACKEND_ERROR] = "events_backend_error",
   [COUNTER_OVERFLOWS] = "overflows",
   [COUNTER_PENDING] = "pending_halves",
+  [COUNTER_ECHOES_MERGED] = "echoes_merged",
+  [COUNTER_ECHOES_DROPPED] = "echoes_dropped",
+  [COUNTER_ECHOES_ALONE] = "echoes_alone",
   [COUNTER_GEO_LOOKUPS] = "geo_lookups",
   [COUNTER_GEO_INTERNAL] = "geo_internal_sources",
   [COUNTER_GEO_CACHE_HITS] = "geo_cache_hits",
@@ -84,7 +90,8 @@ parser_stats_free(ParserStats *self)
 }
 
 void
-parser_stats_update(ParserStats *self, const CorrelatorStats *correlator, GeoLookup *geo)
+parser_stats_update(ParserStats *self, const CorrelatorStats *correlator, const EventMergerStats *merger,
+                    GeoLookup *geo)
 {
   GeoLookupCounters geo_counters;
   guint64 values[COUNTER_MAX];
@@ -94,8 +101,11 @@ parser_stats_update(ParserStats *self, const CorrelatorStats *correlator, GeoLoo
   values[COUNTER_EVENTS_USER_ONLY] = correlator->user_only;
   values[COUNTER_EVENTS_IP_ONLY] = correlator->ip_only;
   values[COUNTER_EVENTS_BACKEND_ERROR] = correlator->backend_errors;
-  values[COUNTER_OVERFLOWS] = correlator->overflows;
-  values[COUNTER_PENDING] = correlator->pending;
+  values[COUNTER_OVERFLOWS] = correlator->overflows + merger->overflows;
+  values[COUNTER_PENDING] = correlator->pending + merger->held;
+  values[COUNTER_ECHOES_MERGED] = merger->merged;
+  values[COUNTER_ECHOES_DROPPED] = merger->dropped_echoes;
+  values[COUNTER_ECHOES_ALONE] = merger->echoes_alone;
   values[COUNTER_GEO_LOOKUPS] = geo_counters.lookups;
   values[COUNTER_GEO_INTERNAL] = geo_counters.internal;
   values[COUNTER_GEO_CACHE_HITS] = geo_counters.cache_hits;

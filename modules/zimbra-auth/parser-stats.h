@@ -10,6 +10,7 @@
 #define ZIMBRA_AUTH_PARSER_STATS_H_INCLUDED
 
 #include "correlator.h"
+#include "event-merger.h"
 #include "geo-lookup.h"
 
 /*
@@ -27,6 +28,7 @@ ParserStats *parser_stats_new(const gchar *instance);
 /* Unregister the counters.  Call from the main thread (deinit). */
 void parser_stats_free(ParserStats *self);
 
-void parser_stats_update(ParserStats *self, const CorrelatorStats *correlator, GeoLookup *geo);
+void parser_stats_update(ParserStats *self, const CorrelatorStats *correlator, const EventMergerStats *merger,
+                         GeoLookup *geo);
 
 #endif

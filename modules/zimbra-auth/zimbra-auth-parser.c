@@ -9,6 +9,7 @@
 #include "zimbra-auth-parser.h"
 #include "auth-line.h"
 #include "correlator.h"
+#include "event-merger.h"
 #include "event-message.h"
 #include "geo-lookup.h"
 #include "line-event.h"
@@ -27,10 +28,11 @@
  */
 typedef struct _ZimbraAuthState
 {
-  /* NOTE: lock guards correlator; take it for every call into the correlator and never forward a
+  /* NOTE: lock guards correlator and merger; take it for every call into the correlator and never forward a
    * message while holding it, since forwarding can come back into this parser. */
   GMutex lock;
   Correlator *correlator;
+  EventMerger *merger;
 } ZimbraAuthState;
 
 typedef struct _ZimbraAuthParser
@@ -70,8 +72,12 @@ _state_new(gint pairing_timeout, gint max_pending)
 {
   ZimbraAuthState *state = g_new0(ZimbraAuthState, 1);
 
+  gint64 timeout_usec = (gint64) pairing_timeout * G_USEC_PER_SEC;
+
   g_mutex_init(&state->lock);
-  state->correlator = correlator_new((gint64) pairing_timeout * G_USEC_PER_SEC, max_pending);
+  state->correlator = correlator_new(timeout_usec, max_pending);
+  /* an echo on the mailbox host is logged before the MTA pair completes, and ships on its own path */
+  state->merger = event_merger_new(2 * timeout_usec, max_pending);
   return state;
 }
 
@@ -79,6 +85,7 @@ static void
 _state_free(ZimbraAuthState *state)
 {
   correlator_free(state->correlator);
+  event_merger_free(state->merger);
   g_mutex_clear(&state->lock);
   g_free(state);
 }
@@ -251,6 +258,19 @@ _emit_events(ZimbraAuthParser *self, GPtrArray *events)
   g_ptr_array_set_size(events, 0);
 }
 
+/*
+ * Count each failed login once: every event the correlator or a single line produced goes through
+ * the merger, which holds echoes until their primary comes.
+ * NOTE: the state's lock is held.
+ */
+static void
+_merge_events(ZimbraAuthParser *self, GPtrArray *found, GPtrArray *events)
+{
+  for (guint i = 0; i < found->len; i++)
+    event_merger_offer(self->state->merger, g_ptr_array_index(found, i), events);
+  g_ptr_array_set_size(found, 0);
+}
+
 static gboolean
 _process(LogParser *s, LogMessage **pmsg, const LogPathOptions *path_options, const gchar *input,
          gsize input_len)
@@ -268,22 +288,26 @@ _process(LogParser *s, LogMessage **pmsg, const LogPathOptions *path_options, co
   gint64 stamp_usec = stamp->ut_sec * G_USEC_PER_SEC + stamp->ut_usec;
   const gchar *host = log_msg_get_value(msg, LM_V_HOST, NULL);
   const gchar *pid = log_msg_get_value(msg, LM_V_PID, NULL);
+  GPtrArray *found = g_ptr_array_new();
   GPtrArray *events = g_ptr_array_new();
 
+  /* the event is built outside the lock: it needs nothing of the state */
   if (line_event_is_single_line_kind(line.kind))
     {
       AuthEvent *event = line_event_new(&line, host, stamp_usec, stamp->ut_gmtoff, self->trusted_proxies);
 
       if (event)
-        g_ptr_array_add(events, event);
+        g_ptr_array_add(found, event);
     }
-  else
-    {
-      g_mutex_lock(&self->state->lock);
-      correlator_feed(self->state->correlator, host, pid, &line, stamp_usec, stamp->ut_gmtoff,
-                      g_get_real_time(), events);
-      g_mutex_unlock(&self->state->lock);
-    }
+
+  g_mutex_lock(&self->state->lock);
+  if (!line_event_is_single_line_kind(line.kind))
+    correlator_feed(self->state->correlator, host, pid, &line, stamp_usec, stamp->ut_gmtoff,
+                    g_get_real_time(), found);
+  event_merger_expire(self->state->merger, stamp_usec, events);
+  _merge_events(self, found, events);
+  g_mutex_unlock(&self->state->lock);
+  g_ptr_array_free(found, TRUE);
 
   _emit_events(self, events);
   g_ptr_array_free(events, TRUE);
@@ -318,19 +342,26 @@ zimbra_auth_parser_tick(LogParser *s)
   ZimbraAuthParser *self = (ZimbraAuthParser *) s;
   GPtrArray *events = g_ptr_array_new();
 
+  GPtrArray *found = g_ptr_array_new();
   CorrelatorStats correlator_stats;
+  EventMergerStats merger_stats;
+  gint64 now = g_get_real_time();
 
   g_mutex_lock(&self->state->lock);
-  correlator_expire_idle(self->state->correlator, g_get_real_time(), events);
+  correlator_expire_idle(self->state->correlator, now, found);
+  _merge_events(self, found, events);
+  event_merger_expire_idle(self->state->merger, now, events);
   correlator_get_stats(self->state->correlator, &correlator_stats);
+  event_merger_get_stats(self->state->merger, &merger_stats);
   g_mutex_unlock(&self->state->lock);
+  g_ptr_array_free(found, TRUE);
 
   _emit_events(self, events);
   g_ptr_array_free(events, TRUE);
 
   _check_geo_files(self);
   if (self->stats)
-    parser_stats_update(self->stats, &correlator_stats, self->geo);
+    parser_stats_update(self->stats, &correlator_stats, &merger_stats, self->geo);
 }
 
 void
@@ -339,9 +370,14 @@ zimbra_auth_parser_flush(LogParser *s)
   ZimbraAuthParser *self = (ZimbraAuthParser *) s;
   GPtrArray *events = g_ptr_array_new();
 
+  GPtrArray *found = g_ptr_array_new();
+
   g_mutex_lock(&self->state->lock);
-  correlator_flush(self->state->correlator, events);
+  correlator_flush(self->state->correlator, found);
+  _merge_events(self, found, events);
+  event_merger_flush(self->state->merger, events);
   g_mutex_unlock(&self->state->lock);
+  g_ptr_array_free(found, TRUE);
 
   _emit_events(self, events);
   g_ptr_array_free(events, TRUE);
