@@ -37,7 +37,8 @@ if [ -z "$database" ]; then
 fi
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 cat >"$work/syslog-ng.conf" <<CONF
 @version: 3.38
 @include "$top/scl/zimbra-auth/zimbra-auth.conf"
@@ -69,6 +70,7 @@ done
 # Stopping emits the halves that are still waiting for a partner.
 /usr/sbin/syslog-ng-ctl stop -c "$work/ctl" >/dev/null
 wait "$pid" || { cat "$work/stderr" >&2; exit 1; }
+pid=
 
 cat "$work/events.json"
 echo "=== $(wc -l <"$work/events.json") events from $(wc -l <"$work/all.log") lines, all passed through" >&2

@@ -48,7 +48,7 @@ run_check()
   failed=$((failed + f))
   if [ "$rc" -ne 0 ]; then
     for log in "$dir"/tests/*.log; do
-      grep -qE '^(FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null && { echo "--- $log"; tail -n 80 "$log"; }
+      grep -qE '^:test-result: (FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null && { echo "--- $log"; tail -n 80 "$log"; }
     done
     [ "$f" -gt 0 ] || failed=$((failed + 1))
     return 1

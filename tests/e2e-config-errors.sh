@@ -15,8 +15,8 @@ parser p_zimbra { zimbra-auth-parser($options); };
 destination d_out { file("$WORK/out.log"); };
 log { source(s_in); parser(p_zimbra); destination(d_out); };
 CONF
-  _run_syslog_ng -F -e --no-caps -f "$WORK/bad.conf" --persist-file="$WORK/persist" \
-    --pidfile="$WORK/pid" --control="$WORK/ctl" >"$WORK/out.txt" 2>&1 &
+  (_run_syslog_ng -F -e --no-caps -f "$WORK/bad.conf" --persist-file="$WORK/persist" \
+    --pidfile="$WORK/pid" --control="$WORK/ctl" >"$WORK/out.txt" 2>&1) &
   local pid=$! i
   for i in $(seq 1 100); do
     kill -0 "$pid" 2>/dev/null || break

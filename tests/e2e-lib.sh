@@ -41,17 +41,16 @@ _e2e_cleanup()
 trap _e2e_cleanup EXIT
 
 # Run syslog-ng (arguments follow the standard ones) in the foreground, with the sanitizer runtime
-# preloaded when asked.
+# preloaded when asked.  exec: started in the background, its PID is syslog-ng's own.
 _run_syslog_ng()
 {
   if [ -n "${ZIMBRA_AUTH_SANITIZER_PRELOAD:-}" ]; then
-    LD_PRELOAD="$ZIMBRA_AUTH_SANITIZER_PRELOAD" \
+    exec env LD_PRELOAD="$ZIMBRA_AUTH_SANITIZER_PRELOAD" \
       ASAN_OPTIONS="detect_leaks=0:abort_on_error=0:log_path=$WORK/asan" \
       UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$WORK/ubsan" \
       "$SYSLOG_NG_BIN" --module-path="$E2E_MODULE_PATH" "$@"
-  else
-    "$SYSLOG_NG_BIN" --module-path="$E2E_MODULE_PATH" "$@"
   fi
+  exec "$SYSLOG_NG_BIN" --module-path="$E2E_MODULE_PATH" "$@"
 }
 
 # Fail when the sanitizer runtime reported anything.
@@ -68,14 +67,14 @@ check_sanitizer_reports()
 # Check the configuration file $1 without starting; prints syslog-ng's messages.
 syntax_check()
 {
-  _run_syslog_ng --syntax-only -f "$1" 2>&1
+  (_run_syslog_ng --syntax-only -f "$1" 2>&1)
 }
 
 # Start syslog-ng on the configuration file $1 and wait until it listens on its control socket.
 start_syslog_ng()
 {
-  _run_syslog_ng -F -e --no-caps -f "$1" --persist-file="$WORK/persist" --pidfile="$WORK/pid" \
-    --control="$WORK/ctl" >"$WORK/syslog-ng.stdout" 2>"$WORK/syslog-ng.stderr" &
+  (_run_syslog_ng -F -e --no-caps -f "$1" --persist-file="$WORK/persist" --pidfile="$WORK/pid" \
+    --control="$WORK/ctl" >"$WORK/syslog-ng.stdout" 2>"$WORK/syslog-ng.stderr") &
   SYSLOG_NG_PID=$!
   local i
   for i in $(seq 1 100); do

@@ -141,8 +141,8 @@ Test(geo_home_policy, matches_region_codes_at_either_subdivision_level)
   cr_assert_eq(_evaluate(policy, "2001:db8:6::1", &maxmind_paris), GEO_OUTSIDE_HOME_NO);
   cr_assert_eq(_evaluate(policy, "2001:db8:6::1", &paris_without_department),
                GEO_OUTSIDE_HOME_YES);
-  /* the flat schema has no codes: a code never matches it */
-  cr_assert_eq(_evaluate(policy, "198.51.100.7", &flat_honolulu), GEO_OUTSIDE_HOME_YES);
+  /* the flat schema has no codes: a code of the same country cannot tell, which is not "outside" */
+  cr_assert_eq(_evaluate(policy, "198.51.100.7", &flat_honolulu), GEO_OUTSIDE_HOME_UNKNOWN);
   geo_home_policy_free(policy);
 }
 

@@ -275,6 +275,14 @@ _verdict_feed(Correlator *self, CorrelatorHost *host, const gchar *pid, const Au
   correlator_pair_verdict(self, host, verdict, events);
 }
 
+void
+correlator_set_limits(Correlator *self, gint64 timeout_usec, gsize max_pending)
+{
+  self->timeout = CLAMP(timeout_usec, 0, CORRELATOR_TIME_MAX);
+  self->max_pending = MAX(max_pending, 1);
+  self->max_hosts = (guint) CLAMP(max_pending, 64, G_MAXUINT);
+}
+
 Correlator *
 correlator_new(gint64 timeout_usec, gsize max_pending)
 {

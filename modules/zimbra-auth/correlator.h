@@ -55,6 +55,12 @@ typedef struct _CorrelatorStats
  * Never returns NULL.
  */
 Correlator *correlator_new(gint64 timeout_usec, gsize max_pending);
+/*
+ * Change the timeout and the bound, as a reload with new options does; what
+ * waits is kept, and a smaller bound takes effect with the next line.
+ */
+void correlator_set_limits(Correlator *self, gint64 timeout_usec, gsize max_pending);
+
 void correlator_free(Correlator *self);
 
 /*

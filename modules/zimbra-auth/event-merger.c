@@ -704,14 +704,20 @@ _offer_echo(EventMerger *self, AuthEvent *event, MergerKey *key, GPtrArray *out)
 
 /* ---- public ---- */
 
+void
+event_merger_set_limits(EventMerger *self, gint64 window_usec, gsize max_entries)
+{
+  self->window = CLAMP(window_usec, 0, MERGER_TIME_MAX);
+  self->max_entries = MAX(max_entries, 1);
+  self->future_max = MAX(MERGER_FUTURE_MIN_USEC, 2 * self->window);
+}
+
 EventMerger *
 event_merger_new(gint64 window_usec, gsize max_entries)
 {
   EventMerger *self = g_new0(EventMerger, 1);
 
-  self->window = CLAMP(window_usec, 0, MERGER_TIME_MAX);
-  self->max_entries = MAX(max_entries, 1);
-  self->future_max = MAX(MERGER_FUTURE_MIN_USEC, 2 * self->window);
+  event_merger_set_limits(self, window_usec, max_entries);
   self->clock = -MERGER_TIME_MAX;
   _index_init(&self->held);
   _index_init(&self->unclaimed);

@@ -100,6 +100,12 @@ typedef struct _EventMergerStats
 EventMerger *event_merger_new(gint64 window_usec, gsize max_entries);
 
 /* Frees the merger and the echoes it still holds (call event_merger_flush() first to keep them). */
+/*
+ * Change the window and the bound, as a reload with new options does; what
+ * waits is kept, and a smaller bound takes effect with the next offer.
+ */
+void event_merger_set_limits(EventMerger *self, gint64 window_usec, gsize max_entries);
+
 void event_merger_free(EventMerger *self);
 
 /*

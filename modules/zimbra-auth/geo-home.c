@@ -254,6 +254,27 @@ _is_home_region(const GeoHomePolicy *self, const GeoLocation *location)
   return home;
 }
 
+/*
+ * TRUE when a region code of the location's country is home but the
+ * database gives no region code (the flat schema has none): the policy
+ * cannot tell, which is not the same as outside.
+ */
+static gboolean
+_region_code_undecidable(const GeoHomePolicy *self, const GeoLocation *location)
+{
+  if (location->region_iso_code)
+    return FALSE;
+
+  for (guint i = 0; i < self->regions->len; i++)
+    {
+      const HomeRegion *region = g_ptr_array_index(self->regions, i);
+
+      if (region->code && g_ascii_strcasecmp(region->country, location->country_iso_code) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 GeoOutsideHome
 geo_home_policy_evaluate(const GeoHomePolicy *self, const Address *address, AddressKind kind,
                          const GeoLocation *location)
@@ -275,5 +296,7 @@ geo_home_policy_evaluate(const GeoHomePolicy *self, const Address *address, Addr
 
   if (_is_home_country(self, location->country_iso_code) || _is_home_region(self, location))
     return GEO_OUTSIDE_HOME_NO;
+  if (_region_code_undecidable(self, location))
+    return GEO_OUTSIDE_HOME_UNKNOWN;
   return GEO_OUTSIDE_HOME_YES;
 }

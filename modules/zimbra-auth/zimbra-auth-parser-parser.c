@@ -30,6 +30,7 @@ static CfgLexerKeyword zimbra_auth_parser_keywords[] =
   { "home_regions",       KW_HOME_REGIONS },
   { "home_networks",      KW_HOME_NETWORKS },
   { "trusted_proxies",    KW_TRUSTED_PROXIES },
+  { "persist_name",       KW_PERSIST_NAME },
   { NULL }
 };
 

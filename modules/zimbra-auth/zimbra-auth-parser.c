@@ -240,7 +240,10 @@ _emit_events(ZimbraAuthParser *self, GPtrArray *events)
 {
   LogPathOptions path_options = LOG_PATH_OPTIONS_INIT;
 
+  /* Nobody acknowledges an injected event; flow control keeps a full destination queue from
+   * dropping it, as no half may be lost.  Their number is bounded by the halves that made them. */
   path_options.ack_needed = FALSE;
+  path_options.flow_control_requested = TRUE;
   for (guint i = 0; i < events->len; i++)
     {
       AuthEvent *event = g_ptr_array_index(events, i);
@@ -440,14 +443,15 @@ static const gchar *
 _format_persist_name(const LogPipe *s)
 {
   ZimbraAuthParser *self = (ZimbraAuthParser *) s;
-  gchar location[128] = "";
 
-  /* Two inline parsers with the same options are told apart by where the configuration has them. */
-  if (s->expr_node)
-    log_expr_node_format_location(s->expr_node, location, sizeof(location));
-
-  g_snprintf(self->persist_name, sizeof(self->persist_name), "zimbra-auth-parser(%s,%s,%d)",
-             self->prefix, location, self->clone_id);
+  /* Only what names the parser: a reload that moves it in the file keeps its halves.  Two parsers
+   * with the same prefix need persist-name(), or syslog-ng refuses the duplicate at startup. */
+  if (self->clone_id)
+    g_snprintf(self->persist_name, sizeof(self->persist_name), "zimbra-auth-parser(%s,clone=%d)",
+               self->super.super.persist_name ? self->super.super.persist_name : self->prefix, self->clone_id);
+  else
+    g_snprintf(self->persist_name, sizeof(self->persist_name), "zimbra-auth-parser(%s)",
+               self->super.super.persist_name ? self->super.super.persist_name : self->prefix);
   return self->persist_name;
 }
 
@@ -464,9 +468,14 @@ _init(LogPipe *s)
   ZimbraAuthState *previous = cfg_persist_config_fetch(cfg, log_pipe_get_persist_name(s));
   if (previous)
     {
+      gint64 timeout_usec = (gint64) self->pairing_timeout * G_USEC_PER_SEC;
+
       if (self->state)
         _state_free(self->state);
       self->state = previous;
+      /* the halves stay; the new configuration's limits apply to them from now on */
+      correlator_set_limits(self->state->correlator, timeout_usec, self->max_pending);
+      event_merger_set_limits(self->state->merger, 2 * timeout_usec, self->max_pending);
     }
   if (!self->state)
     self->state = _state_new(self->pairing_timeout, self->max_pending);
@@ -518,6 +527,8 @@ _clone(LogPipe *s)
   geo_lookup_unref(cloned->geo);
   cloned->geo = geo_lookup_ref(self->geo);
   zimbra_auth_parser_set_trusted_proxies(&cloned->super, self->trusted_proxy_texts, NULL);
+  if (s->persist_name)
+    log_pipe_set_persist_name(&cloned->super.super, s->persist_name);
   log_parser_set_template(&cloned->super, log_template_ref(self->super.template));
 
   /* every clone keeps its own halves, under its own persist name */
