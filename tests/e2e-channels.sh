@@ -9,21 +9,7 @@
 export TZ=UTC
 INPUT="$E2E_DATA/channels-two-hosts.log"
 
-cat >"$WORK/syslog-ng.conf" <<CONF
-@version: 3.38
-@include "$E2E_SCL"
-options { stats-freq(0); keep-hostname(yes); };
-source s_in { file("$WORK/in.log" follow-freq(0.1)); };
-parser p_zimbra { zimbra-auth-parser(pairing-timeout(5)); };
-destination d_all { file("$WORK/all.log"); };
-destination d_events { file("$WORK/events.json" template("\$(zimbra-auth-ecs)\n")); };
-log {
-  source(s_in);
-  parser(p_zimbra);
-  log { filter { zimbra-auth-events(); }; destination(d_events); flags(final); };
-  log { destination(d_all); };
-};
-CONF
+write_pipeline_conf "pairing-timeout(5)"
 
 : >"$WORK/in.log"
 start_syslog_ng "$WORK/syslog-ng.conf"

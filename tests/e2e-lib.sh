@@ -117,3 +117,28 @@ compare_exact()
     fail "$1 differs from $2"
   fi
 }
+
+# Write $WORK/syslog-ng.conf: $WORK/in.log read through zimbra-auth-parser($1); the events as ECS
+# JSON lines into $WORK/events.json, every other message into $WORK/all.log (with template $2 when
+# given).  Options $3 are added to the global options.
+write_pipeline_conf()
+{
+  local all_template="" options="${3:-}"
+
+  [ -n "${2:-}" ] && all_template=" template(\"$2\")"
+  cat >"$WORK/syslog-ng.conf" <<CONF
+@version: 3.38
+@include "$E2E_SCL"
+options { stats-freq(0); keep-hostname(yes); $options };
+source s_in { file("$WORK/in.log" follow-freq(0.1)); };
+parser p_zimbra { zimbra-auth-parser($1); };
+destination d_all { file("$WORK/all.log"$all_template); };
+destination d_events { file("$WORK/events.json" template("\$(zimbra-auth-ecs)\n")); };
+log {
+  source(s_in);
+  parser(p_zimbra);
+  log { filter { zimbra-auth-events(); }; destination(d_events); flags(final); };
+  log { destination(d_all); };
+};
+CONF
+}

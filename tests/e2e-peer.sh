@@ -15,21 +15,7 @@ fi
 python3 "$PEER_DIR/extract_lines.py" --out "$WORK/peer" >/dev/null || fail "extract_lines.py failed"
 INPUT="$WORK/peer/all.syslog"
 
-cat >"$WORK/syslog-ng.conf" <<CONF
-@version: 3.38
-@include "$E2E_SCL"
-options { stats-freq(0); keep-hostname(yes); };
-source s_in { file("$WORK/in.log" follow-freq(0.1)); };
-parser p_zimbra { zimbra-auth-parser(pairing-timeout(5)); };
-destination d_all { file("$WORK/all.log"); };
-destination d_events { file("$WORK/events.json" template("\$(zimbra-auth-ecs)\n")); };
-log {
-  source(s_in);
-  parser(p_zimbra);
-  log { filter { zimbra-auth-events(); }; destination(d_events); flags(final); };
-  log { destination(d_all); };
-};
-CONF
+write_pipeline_conf "pairing-timeout(5)"
 
 : >"$WORK/in.log"
 : >"$WORK/events.json"

@@ -6,25 +6,9 @@
 export TZ=UTC
 INPUT="$E2E_DATA/smtp-mixed.log"
 
-cat >"$WORK/syslog-ng.conf" <<CONF
-@version: 3.38
-@include "$E2E_SCL"
-options { stats-freq(0); keep-hostname(yes); frac-digits(3); };
-
-source s_in { file("$WORK/in.log" follow-freq(0.1)); };
-parser p_zimbra {
-  zimbra-auth-parser(geoip-database("$TEST_DATA_DIR/city-maxmind.mmdb") asn-database("$TEST_DATA_DIR/asn-maxmind.mmdb")
-                     lookup-documentation-ranges(yes) home-countries("US") pairing-timeout(5));
-};
-destination d_all { file("$WORK/all.log" template("\${ISODATE} \${HOST} \${MSGHDR}\${MSG}\n")); };
-destination d_events { file("$WORK/events.json" template("\$(zimbra-auth-ecs)\n")); };
-log {
-  source(s_in);
-  parser(p_zimbra);
-  log { filter { zimbra-auth-events(); }; destination(d_events); flags(final); };
-  log { destination(d_all); };
-};
-CONF
+write_pipeline_conf "geoip-database(\"$TEST_DATA_DIR/city-maxmind.mmdb\")
+  asn-database(\"$TEST_DATA_DIR/asn-maxmind.mmdb\") lookup-documentation-ranges(yes) home-countries(\"US\")
+  pairing-timeout(5)" '${ISODATE} ${HOST} ${MSGHDR}${MSG}\n' "frac-digits(3);"
 
 syntax_check "$WORK/syslog-ng.conf" || fail "the configuration does not parse"
 
