@@ -15,10 +15,13 @@
 #   pair+cached   the same with one address over and over (cached, if the build has a cache)
 #
 #   bench/line-cost.sh BUILD_DIR CITY.mmdb OUT.json [NOISE_LINES] [PAIRS]
+#   bench/line-cost.sh BUILD_DIR --driver PATH     only build the driver, to PATH (its replay mode
+#                                                  runs a log through the scanner and the table)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
+[ $# -ge 3 ] || { sed -n '8,19p' "$0" >&2; exit 2; }
 build=$1
 database=$2
 out=$3
@@ -30,7 +33,8 @@ lib="$build/modules/zimbra-auth/.libs/libzimbra-auth-logic.a"
 src=$(sed -n 's/^abs_top_srcdir = //p' "$build/Makefile" 2>/dev/null)
 [ -n "$src" ] || src=$top
 [ -f "$lib" ] || { echo "line-cost: no $lib (build the module first)" >&2; exit 1; }
-command -v valgrind >/dev/null || { echo "line-cost: valgrind is missing (apt-get install valgrind)" >&2; exit 1; }
+[ "$database" = --driver ] || command -v valgrind >/dev/null \
+  || { echo "line-cost: valgrind is missing (apt-get install valgrind)" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/zimbra-auth-line-cost.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -44,6 +48,10 @@ fi
 ${CC:-cc} -O2 -g -Wall $defines -I"$src/modules/zimbra-auth" -I"$build" \
   $(pkg-config --cflags glib-2.0 libmaxminddb) -o "$work/line-cost" "$here/line-cost.c" "$lib" \
   $(pkg-config --libs glib-2.0 libmaxminddb) -lm
+if [ "$database" = --driver ]; then
+  cp "$work/line-cost" "$out"
+  exit 0
+fi
 
 # Instructions counted in line_cost_measure() for one invocation of the driver.
 count()

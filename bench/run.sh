@@ -96,7 +96,7 @@ fi
 
 # --- the streams -------------------------------------------------------------------------------
 mkdir -p "$work"
-stamp=$(cat "$here/generate.py" | sha1sum | cut -c1-8)
+stamp=$(sha1sum <"$here/generate.py" | cut -c1-8)
 generate()
 {
   local name=$1
