@@ -669,6 +669,24 @@ _offer_primary(EventMerger *self, AuthEvent *event, MergerKey *key, GPtrArray *o
   return event;
 }
 
+const gchar *
+event_merger_peek_echo_user(EventMerger *self, const gchar *action, const gchar *source_ip, guint16 port,
+                            gint64 stamp_usec)
+{
+  MergerKey key = { 0 };
+  MergerEntry *echo;
+
+  if (!source_ip || !port)
+    return NULL;
+
+  key.stamp = _clamp_time(stamp_usec);
+  key.action = action;
+  key.source_ip = (gchar *) source_ip;
+  key.port = port;
+  echo = _index_find(self, &self->held, &key, FALSE);
+  return echo && echo->event ? echo->event->user_name : NULL;
+}
+
 /*
  * An echo: dropped when an unclaimed primary matches it (which is claimed
  * then), else held.  Returns the event when it is to go out at once, alone.

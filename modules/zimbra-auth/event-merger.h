@@ -106,6 +106,16 @@ EventMerger *event_merger_new(gint64 window_usec, gsize max_entries);
  */
 void event_merger_set_limits(EventMerger *self, gint64 window_usec, gsize max_entries);
 
+/*
+ * The user name of the held echo that an event of this action, client
+ * address and port (all needed) stamped at stamp_usec would merge, or NULL.
+ * It lets the MTA pair its postfix line by the name the mailbox saw, as it
+ * would by a sasl_username.  The string belongs to the merger and stays valid
+ * until the next call that changes it.
+ */
+const gchar *event_merger_peek_echo_user(EventMerger *self, const gchar *action, const gchar *source_ip,
+                                         guint16 port, gint64 stamp_usec);
+
 void event_merger_free(EventMerger *self);
 
 /*

@@ -20,6 +20,7 @@
 #include "messages.h"
 
 #include <iv.h>
+#include <string.h>
 
 /*
  * The state that outlives one configuration: the waiting halves.  On reload
@@ -274,6 +275,39 @@ _merge_events(ZimbraAuthParser *self, GPtrArray *found, GPtrArray *events)
   g_ptr_array_set_size(found, 0);
 }
 
+/*
+ * A postfix failure without sasl_username whose client address and port the mailbox's echo of the
+ * same SMTP AUTH already named (oip=, oport=): that echo's user is as good a key as a sasl_username,
+ * so the line takes the name, and the correlator pairs it with that user's verdict.
+ * NOTE: the state's lock is held; the name stays the merger's until the lock is released.
+ */
+static void
+_key_by_echo(ZimbraAuthParser *self, AuthLine *line, gint64 stamp_usec)
+{
+  gchar address[INET6_ADDRSTRLEN + 1], port[8];
+  Address client;
+  const gchar *user;
+
+  if (!line->client_address.ptr || !line->client_port.ptr || line->client_address.len >= sizeof(address)
+      || line->client_port.len >= sizeof(port))
+    return;
+
+  memcpy(address, line->client_address.ptr, line->client_address.len);
+  address[line->client_address.len] = '\0';
+  memcpy(port, line->client_port.ptr, line->client_port.len);
+  port[line->client_port.len] = '\0';
+  if (!address_parse_numeric(address, &client))
+    return;
+
+  user = event_merger_peek_echo_user(self->state->merger, auth_door_to_action(AUTH_DOOR_SMTP), client.text,
+                                     (guint16) g_ascii_strtoull(port, NULL, 10), stamp_usec);
+  if (user)
+    {
+      line->user.ptr = user;
+      line->user.len = strlen(user);
+    }
+}
+
 static gboolean
 _process(LogParser *s, LogMessage **pmsg, const LogPathOptions *path_options, const gchar *input,
          gsize input_len)
@@ -304,6 +338,8 @@ _process(LogParser *s, LogMessage **pmsg, const LogPathOptions *path_options, co
     }
 
   g_mutex_lock(&self->state->lock);
+  if (line.kind == AUTH_LINE_SMTPD_FAILURE && !line.user.ptr)
+    _key_by_echo(self, &line, stamp_usec);
   if (!line_event_is_single_line_kind(line.kind))
     correlator_feed(self->state->correlator, host, pid, &line, stamp_usec, stamp->ut_gmtoff,
                     g_get_real_time(), found);
