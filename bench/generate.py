@@ -30,6 +30,7 @@ import argparse
 import bisect
 import datetime
 import heapq
+import ipaddress
 import json
 import math
 import os
@@ -57,10 +58,11 @@ MTA_PROFILES = [
 SMTPD_SERVICES = ["postfix/smtpd", "postfix/submission/smtpd", "postfix/smtps/smtpd"]
 
 # Client networks: MaxMind's test networks (real addresses that city databases know) and the
-# documentation ranges (which they do not).
-CLIENT_NETS_V4 = ["81.2.69.", "89.160.20.", "175.16.199.", "216.160.83.", "67.43.156.",
-                  "202.196.224.", "192.0.2.", "198.51.100.", "203.0.113."]
-CLIENT_NETS_V6 = ["2001:218:", "2001:db8:"]
+# documentation ranges (which they do not), as (first three octets, how many /24s).
+CLIENT_NETS_V4 = [("81.2.69", 1), ("89.160.20", 1), ("175.16.199", 1), ("216.160.83", 1),
+                  ("67.43.156", 1), ("202.196.224", 16), ("192.0.2", 1), ("198.51.100", 1),
+                  ("203.0.113", 1)]
+CLIENT_NETS_V6 = [0x20010218, 0x20010db8]
 
 ACCOUNTS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "henry", "info", "sales",
             "admin", "support"]
@@ -146,13 +148,18 @@ class Generator:
     def _make_attackers(self, count):
         seen = set()
         attackers = []
-        while len(attackers) < count:
+        tries = 0
+        while len(attackers) < count and tries < 100 * count:
+            tries += 1
             if self.rng.random() < self.args.ipv6_share:
-                net = self.rng.choice(CLIENT_NETS_V6)
-                ip = "%s%x:%x::%x" % (net, self.rng.randrange(1, 0xffff), self.rng.randrange(0, 0xff),
-                                      self.rng.randrange(1, 0xfff))
+                # the canonical text (RFC 5952), as Postfix prints it
+                value = (self.rng.choice(CLIENT_NETS_V6) << 96) | (self.rng.getrandbits(32) << 64) \
+                    | self.rng.randrange(1, 0x10000)
+                ip = str(ipaddress.IPv6Address(value))
             else:
-                ip = self.rng.choice(CLIENT_NETS_V4) + str(self.rng.randrange(1, 255))
+                net, size = self.rng.choice(CLIENT_NETS_V4)
+                first, second, third = (int(x) for x in net.split("."))
+                ip = "%d.%d.%d.%d" % (first, second, third + self.rng.randrange(size), self.rng.randrange(1, 255))
             if ip in seen:
                 continue
             seen.add(ip)

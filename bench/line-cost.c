@@ -19,9 +19,9 @@
  *   line-cost noise-kinds             the kinds of noise, one per line: index, program, message
  *   line-cost pair N [DB]             N failure pairs (do_auth + postfix), each from a new address
  *   line-cost pair-cached N [DB]      N failure pairs from one address
- *   line-cost replay FILE [DB]        every line of a syslog file through the scanner and the
- *                                     correlation table, as the parser feeds them; prints the
- *                                     events as JSON lines (the fields score.py reads)
+ *   line-cost replay FILE             every line of a syslog file through the scanner and the
+ *                                     correlation table (not what the parser adds around them);
+ *                                     prints the events as JSON lines (the fields score.py reads)
  *
  * With DB (a city MMDB file), each event's address is looked up as the parser
  * does it: through the cached lookup when the library has one

@@ -187,10 +187,17 @@ def _targets(throughput, results, rates, formats):
 
 def main():
     parser = argparse.ArgumentParser()
+    parser.add_argument("--revision-only", action="store_true",
+                        help="print the revision of --top and stop (run.sh records it when it builds)")
+    parser.add_argument("--revision", help="the revision the module was built from")
+    parser.add_argument("--top", required=True)
+    args, _ = parser.parse_known_args()
+    if args.revision_only:
+        print(_revision(args.top))
+        return
     parser.add_argument("--results", required=True)
     parser.add_argument("--mix-report", required=True)
     parser.add_argument("--command", required=True)
-    parser.add_argument("--top", required=True)
     parser.add_argument("--database", required=True)
     parser.add_argument("--rates", required=True)
     parser.add_argument("--formats", required=True)
@@ -209,7 +216,7 @@ def main():
     out.append("# Benchmark, %s" % datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
     out.append("")
     out.append("- Machine: %s" % _machine())
-    out.append("- Revision: %s" % _revision(args.top))
+    out.append("- Revision: %s (when it was built)" % (args.revision or _revision(args.top)))
     out.append("- Command: `%s` (took %d s)" % (args.command, args.elapsed))
     with open("/proc/loadavg", encoding="utf-8") as f:
         load_end = " ".join(f.read().split()[:3])
@@ -235,10 +242,10 @@ def main():
     out.append("## Events exactly right")
     out.append("")
     out.append("Share of the failed SMTP logins for which an event has the right host, user and client "
-               "address (and port where Postfix logs it). \"Best by order\" is the best of the generator's "
-               "order-based strategies on the same lines (named in brackets); \"+ keys\" also pairs by "
-               "`sasl_username` and by the audit echo's address and port. Keyed: attempts whose lines carry "
-               "such a key.")
+               "address (and, when the event carries a client port, that attempt's port). \"Best by "
+               "order\" is the best of the generator's order-based strategies on the same lines (named in "
+               "brackets); \"+ keys\" also pairs by `sasl_username` and by the audit echo's address and "
+               "port. Keyed: attempts whose lines carry such a key.")
     out.append("")
     out.extend(_accuracy_table(args.results, rates, formats))
     out.append("")

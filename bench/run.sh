@@ -10,7 +10,7 @@
 # module and of stock syslog-ng against the ground truth at three attack rates, counts the
 # instructions per line under callgrind, prints a table and writes bench/results/<date>.md.
 #
-#   bench/run.sh                 the full run (about 6-8 minutes on 2 vCPUs)
+#   bench/run.sh                 the full run (about 6 minutes on 2 vCPUs)
 #   bench/run.sh --quick         a smaller run (about 2 minutes)
 #
 # Options: --rounds N  --lines N  --logins N (per accuracy stream)  --seed N
@@ -77,6 +77,7 @@ module_path="$build/modules/zimbra-auth/.libs:$moduledir"
 # the sources that build tree was configured from (BUILD_DIR may point at another checkout)
 src=$(sed -n 's/^abs_top_srcdir = //p' "$build/Makefile")
 src=$(cd "${src:-$top}" && pwd)
+revision=$(python3 "$here/report.py" --revision-only --top "$src")
 
 # --- the city database -------------------------------------------------------------------------
 database="${GEOIP_DATABASE:-}"
@@ -96,7 +97,7 @@ fi
 
 # --- the streams -------------------------------------------------------------------------------
 mkdir -p "$work"
-stamp=$(sha1sum <"$here/generate.py" | cut -c1-8)
+stamp=$(cat "$here/generate.py" "$here/score.py" | sha1sum | cut -c1-8)
 generate()
 {
   local name=$1
@@ -163,7 +164,7 @@ command_line="bench/run.sh${quick:+ --quick}"
 [ "$rounds" != 5 ] && [ -z "$quick" ] && command_line="$command_line --rounds $rounds"
 [ "$lines" != 2000000 ] && [ -z "$quick" ] && command_line="$command_line --lines $lines"
 python3 "$here/report.py" --results "$results" --mix-report "$work/$mix.report.json" \
-  --command "$command_line" --top "$src" --database "$database" --rates "$rates" --formats "$formats" \
+  --command "$command_line" --revision "$revision" --top "$src" --database "$database" --rates "$rates" --formats "$formats" \
   --elapsed "$(( $(date +%s) - started ))" --load-start "$load_start" --out "$report"
 echo "=== written $report" >&2
 rm -rf "$results"

@@ -6,16 +6,18 @@
 # option, any later version, as published by the Free Software Foundation.
 """Score login-failure events against the generator's ground truth.
 
-An event is exactly right when its host, client address, client port (where
-the host's Postfix logs ports) and user name all equal those of a failed login
-in the truth that no other event has claimed yet.  The share reported is the
-number of failed logins matched so, over all failed SMTP logins in the truth:
-a lone half (user only, address only) is never right, and neither is a pair
-with the wrong user.  Matching is by multiset, so two attempts of one address
-against one user on a host without port logging may be matched either way
-round: the event stream tells a SIEM the same thing then.
+An event is exactly right when its host, client address and user name equal
+those of a failed login in the truth that no other event has claimed yet; an
+event that carries a client port (from Postfix, or from the mailbox's echo of
+the attempt) must name that very attempt's port.  Events with a port are
+matched first, to the one attempt that port names; the others then to any
+unclaimed attempt of that host, address and user (two attempts of one address
+against one user are interchangeable then: the events tell a SIEM the same).
+The share reported is the number of failed logins matched so, over all failed
+SMTP logins in the truth: a lone half (user only, address only) is never right,
+and neither is a pair with the wrong user.
 
-Usage: score.py --truth truth.jsonl --events events.json [--format module|stock]
+Usage: score.py --truth truth.jsonl --events events.json
 """
 
 import argparse
@@ -25,72 +27,70 @@ import os
 import sys
 
 
-def _key(host, ip, port, user):
-    return (host, ip, port, user)
-
-
-def _truth_key(record):
-    return _key(record["host"], record["ip"], record["port"] if record["port_logged"] else None,
-                record["user"])
-
-
 def score(events, truth):
     """events: dicts with host, user, ip, port (None when absent), optionally candidates;
     truth: the generator's SMTP records.  Returns a dict of counts and shares."""
-    remaining = collections.Counter(_truth_key(r) for r in truth)
-    right = 0
+    by_port = {(r["host"], r["ip"], r["port"]): r for r in truth}
+    by_user = collections.defaultdict(list)
+    for r in truth:
+        by_user[(r["host"], r["ip"], r["user"])].append(r)
+    claimed = set()
     wrong_pairs = 0
     user_only = 0
     ip_only = 0
     certain = [0, 0]
     likely = [0, 0]
-    matched = collections.Counter()
-    for event in events:
-        user, ip = event.get("user"), event.get("ip")
-        if not user or not ip:
-            if user:
-                user_only += 1
-            elif ip:
-                ip_only += 1
-            continue
-        key = _key(event.get("host"), ip, event.get("port"), user)
-        ok = remaining[key] > 0
-        if ok:
-            remaining[key] -= 1
-            matched[key] += 1
-            right += 1
-        else:
-            wrong_pairs += 1
+
+    def tally(event, ok):
         candidates = event.get("candidates")
         if candidates is not None:
             bucket = certain if candidates <= 1 else likely
             bucket[0] += 1
             bucket[1] += 1 if ok else 0
 
-    # Attribute the matches to truth records, unkeyed ones first, so that the keyed share is
-    # never flattered by an ambiguous match.
+    pairs = []
+    for event in events:
+        user, ip = event.get("user"), event.get("ip")
+        if user and ip:
+            pairs.append(event)
+        elif user:
+            user_only += 1
+        elif ip:
+            ip_only += 1
+    for event in (e for e in pairs if e.get("port") is not None):
+        record = by_port.get((event.get("host"), event["ip"], event["port"]))
+        ok = record is not None and record["user"] == event["user"] and record["id"] not in claimed
+        if ok:
+            claimed.add(record["id"])
+        else:
+            wrong_pairs += 1
+        tally(event, ok)
+    for event in (e for e in pairs if e.get("port") is None):
+        ok = False
+        for record in by_user.get((event.get("host"), event["ip"], event["user"]), ()):
+            if record["id"] not in claimed:
+                claimed.add(record["id"])
+                ok = True
+                break
+        if not ok:
+            wrong_pairs += 1
+        tally(event, ok)
+
     keyed = [0, 0]
     unkeyed = [0, 0]
     by_key = collections.defaultdict(lambda: [0, 0])
-    records_by_key = collections.defaultdict(list)
     for record in truth:
-        records_by_key[_truth_key(record)].append(record)
-    for key, records in records_by_key.items():
-        records.sort(key=lambda r: bool(r["keys"]))
-        left = matched[key]
-        for record in records:
-            bucket = keyed if record["keys"] else unkeyed
-            label = by_key["+".join(sorted(record["keys"])) or "none"]
-            bucket[0] += 1
-            label[0] += 1
-            if left > 0:
-                bucket[1] += 1
-                label[1] += 1
-                left -= 1
+        bucket = keyed if record["keys"] else unkeyed
+        label = by_key["+".join(sorted(record["keys"])) or "none"]
+        right = 1 if record["id"] in claimed else 0
+        for counts in (bucket, label):
+            counts[0] += 1
+            counts[1] += right
 
     def pct(part, whole):
         return round(100.0 * part / whole, 2) if whole else None
 
+    right = len(claimed)
     result = {
         "truth": len(truth), "events": len(events), "right": right, "right_pct": pct(right, len(truth)),
         "wrong_pairs": wrong_pairs, "user_only": user_only, "ip_only": ip_only,

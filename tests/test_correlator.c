@@ -1060,6 +1060,24 @@ Test(correlator, whole_second_stamps_skip_a_verdict_more_than_a_second_behind)
   _assert_event(1, AUTH_CORRELATION_USER_ONLY, "stale@example.com", NULL, 0);
 }
 
+Test(correlator, whole_second_stamps_prefer_a_verdict_of_the_postfix_lines_own_second)
+{
+  gint64 t = AT(8, 0, 1);
+
+  /* alice's postfix line was lost; each later line follows its verdict within its second */
+  _feed(MAIL, "4101", _verdict_line("alice@example.com"), t);
+  _feed(MAIL, "4102", _verdict_line("bob@example.com"), t + 1 * SECOND);
+  _postfix(MAIL, "198.51.100.2", t + 1 * SECOND);
+  _feed(MAIL, "4103", _verdict_line("carol@example.com"), t + 2 * SECOND);
+  _postfix(MAIL, "198.51.100.3", t + 2 * SECOND);
+  correlator_flush(correlator, events);
+
+  _assert_event_count(3);
+  _assert_event(0, AUTH_CORRELATION_PAIRED, "bob@example.com", "198.51.100.2", 2);
+  _assert_event(1, AUTH_CORRELATION_PAIRED, "carol@example.com", "198.51.100.3", 2);
+  _assert_event(2, AUTH_CORRELATION_USER_ONLY, "alice@example.com", NULL, 0);
+}
+
 /* The verdict of the line to 203.0.113.1 was lost; alice's comes 2 s later, her line 3 ms after. */
 static void
 _feed_lost_verdict_stream(gint64 start, gboolean fractions)

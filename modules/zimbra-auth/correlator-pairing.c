@@ -71,6 +71,27 @@ _count_candidates(GQueue *queue, const Pending *postfix)
   return count;
 }
 
+/* The oldest candidate after the first that lags the postfix half by at most limit, into choice. */
+static gboolean
+_choose_within(GQueue *queue, const Pending *postfix, gint64 limit, PartnerChoice *choice)
+{
+  guint looked = 0;
+
+  for (GList *link = queue->head->next; link && ++looked < CORRELATOR_FIT_SCAN; link = link->next)
+    {
+      Pending *verdict = link->data;
+
+      if (verdict->seq > postfix->seq)
+        break;
+      if (postfix->time - verdict->time <= limit)
+        {
+          choice->choice = verdict;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 /*
  * Choose a verdict for the postfix half among the waiting ones: the oldest,
  * unless its delay is more than CORRELATOR_FAR_FACTOR times the host's limit
@@ -82,7 +103,6 @@ static void
 _choose_verdict(CorrelatorHost *host, const Pending *postfix, PartnerChoice *choice)
 {
   GQueue *queue = _candidate_queue(host, postfix);
-  guint looked = 0;
   gint64 limit;
 
   choice->oldest = NULL;
@@ -107,25 +127,18 @@ _choose_verdict(CorrelatorHost *host, const Pending *postfix, PartnerChoice *cho
     }
   else
     {
-      /* whole seconds: postfix logs its failure in the second of the verdict or the next one, so an
-       * oldest verdict two seconds or more behind, while a newer one is not, lost its postfix line */
+      /* whole seconds: postfix logs its failure milliseconds after the verdict, mostly in the same
+       * second; an older verdict, while one of that second waits, most likely lost its line */
+      if (postfix->time - choice->oldest->time <= 0)
+        return;
+      if (_choose_within(queue, postfix, 0, choice))
+        return;
       limit = CORRELATOR_WHOLE_SECOND_LAG;
       if (postfix->time - choice->oldest->time <= limit)
         return;
     }
 
-  for (GList *link = queue->head->next; link && ++looked < CORRELATOR_FIT_SCAN; link = link->next)
-    {
-      Pending *verdict = link->data;
-
-      if (verdict->seq > postfix->seq)
-        break;
-      if (postfix->time - verdict->time <= limit)
-        {
-          choice->choice = verdict;
-          break;
-        }
-    }
+  _choose_within(queue, postfix, limit, choice);
 }
 
 static void
