@@ -78,8 +78,8 @@ Test(line_event, field_case_c8_java_loopback_form_is_normalized_and_flagged_as_l
 {
   _event_of("zimbra-audit", "2025-03-04 11:02:12,661 WARN  [qtp1520189112-88:https://mail.example.com/service/soap/"
             "AuthRequest] [name=erin@example.com;ip=[0:0:0:0:0:0:0:1];"
-            "ua=ZimbraWebClient - FF123 (Linux)/9.0.0_GA_4583;] security - cmd=Auth; account=erin@example.com; protocol=soap; error=authentication failed for "
-            "[erin@example.com], invalid password;");
+            "ua=ZimbraWebClient - FF123 (Linux)/9.0.0_GA_4583;] security - cmd=Auth; account=erin@example.com; "
+            "protocol=soap; error=authentication failed for [erin@example.com], invalid password;");
 
   _assert_str(event->source_ip, "::1", "source");
   cr_assert(event->address_lost);
@@ -91,8 +91,8 @@ Test(line_event, field_case_c10_ipv4_mapped_original_ip_becomes_ipv4)
 {
   _event_of("zimbra-audit", "2025-03-04 11:45:18,930 WARN  [qtp1520189112-61:https://mail.example.com/service/soap/"
             "AuthRequest] [name=dave@example.com;oip=::ffff:198.51.100.23;"
-            "ua=ZimbraWebClient - FF123 (Win)/9.0.0_GA_4583;] security - cmd=Auth; account=dave@example.com; protocol=soap; error=authentication failed for "
-            "[dave@example.com], invalid password;");
+            "ua=ZimbraWebClient - FF123 (Win)/9.0.0_GA_4583;] security - cmd=Auth; account=dave@example.com; "
+            "protocol=soap; error=authentication failed for [dave@example.com], invalid password;");
 
   _assert_str(event->source_ip, "198.51.100.23", "source");
   _assert_str(event->proxy_ip, NULL, "no peer was logged");
