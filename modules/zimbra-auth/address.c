@@ -157,6 +157,20 @@ address_parse_numeric(const gchar *text, Address *address)
   return FALSE;
 }
 
+gboolean
+address_parse_numeric_len(const gchar *text, gsize len, Address *address)
+{
+  gchar copy[ADDRESS_TEXT_MAX + 1];
+
+  /* a NUL inside the text would let inet_pton() see only a valid prefix of it */
+  if (!text || len == 0 || len > ADDRESS_TEXT_MAX || memchr(text, '\0', len))
+    return FALSE;
+
+  memcpy(copy, text, len);
+  copy[len] = '\0';
+  return address_parse_numeric(copy, address);
+}
+
 /* An interface name or number: letters, digits, '.', '_', '-'. */
 static gboolean
 _is_zone(const gchar *zone, gsize length)

@@ -76,6 +76,9 @@ typedef enum
  */
 gboolean address_parse_numeric(const gchar *text, Address *address);
 
+/* address_parse_numeric() of the len bytes at text, which need no terminating NUL. */
+gboolean address_parse_numeric_len(const gchar *text, gsize len, Address *address);
+
 /*
  * Parse an address as the servers print it: a bare numeric address, Java's
  * bracketed IPv6 form ("[0:0:0:0:0:0:0:1]"), and an IPv6 zone suffix

@@ -265,3 +265,13 @@ auth_slice_dup(const AuthSlice *slice)
   copy[slice->len] = '\0';
   return copy;
 }
+
+guint16
+auth_slice_to_port(const AuthSlice *slice)
+{
+  guint port;
+
+  if (!slice->ptr || !auth_text_parse_port(slice->ptr, slice->ptr + slice->len, &port))
+    return 0;
+  return (guint16) port;
+}

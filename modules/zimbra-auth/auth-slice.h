@@ -28,4 +28,7 @@ gboolean auth_slice_equals(const AuthSlice *slice, const gchar *s);
 /* A newly allocated, NUL-terminated copy of the slice, or NULL when the slice is unset. */
 gchar *auth_slice_dup(const AuthSlice *slice);
 
+/* The decimal port number the slice holds, 1 to 65535; 0 when it is unset or holds no port. */
+guint16 auth_slice_to_port(const AuthSlice *slice);
+
 #endif

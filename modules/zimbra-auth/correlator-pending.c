@@ -7,9 +7,8 @@
  */
 
 #include "correlator-private.h"
+#include "address.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <string.h>
 
 /*
@@ -372,47 +371,11 @@ pending_dup_text(const AuthSlice *slice)
 static gchar *
 _normalize_address(const AuthSlice *slice)
 {
-  gchar text[INET6_ADDRSTRLEN + 16];
-  gchar canonical[INET6_ADDRSTRLEN];
-  struct in_addr v4;
-  struct in6_addr v6;
+  Address address;
 
-  if (!slice->ptr || slice->len == 0 || slice->len >= sizeof(text)
-      || memchr(slice->ptr, '\0', slice->len))
+  if (!address_parse_numeric_len(slice->ptr, slice->len, &address))
     return NULL;
-  memcpy(text, slice->ptr, slice->len);
-  text[slice->len] = '\0';
-
-  if (inet_pton(AF_INET, text, &v4) == 1)
-    return g_strdup(inet_ntop(AF_INET, &v4, canonical, sizeof(canonical)));
-
-  if (inet_pton(AF_INET6, text, &v6) != 1)
-    return NULL;
-
-  if (IN6_IS_ADDR_V4MAPPED(&v6))
-    {
-      memcpy(&v4, &v6.s6_addr[12], sizeof(v4));
-      return g_strdup(inet_ntop(AF_INET, &v4, canonical, sizeof(canonical)));
-    }
-  return g_strdup(inet_ntop(AF_INET6, &v6, canonical, sizeof(canonical)));
-}
-
-/* The port digits as a number; 0 when unset or not a port. */
-static guint16
-_parse_port(const AuthSlice *slice)
-{
-  guint value = 0;
-
-  if (!slice->ptr || slice->len == 0 || slice->len > 5)
-    return 0;
-
-  for (gsize i = 0; i < slice->len; i++)
-    {
-      if (!g_ascii_isdigit(slice->ptr[i]))
-        return 0;
-      value = value * 10 + (slice->ptr[i] - '0');
-    }
-  return value <= G_MAXUINT16 ? (guint16) value : 0;
+  return g_strdup(address.text);
 }
 
 void
@@ -420,7 +383,7 @@ pending_set_postfix_fields(Pending *self, const AuthLine *line)
 {
   self->user = pending_dup_text(&line->user);
   self->source_ip = _normalize_address(&line->client_address);
-  self->source_port = _parse_port(&line->client_port);
+  self->source_port = auth_slice_to_port(&line->client_port);
 
   if (!auth_slice_equals(&line->client_name, "unknown"))
     self->source_domain = pending_dup_text(&line->client_name);

@@ -116,18 +116,12 @@ zimbra_auth_parser_set_max_pending(LogParser *s, gint max_pending)
   self->max_pending = max_pending;
 }
 
-static GeoLookup *
-_get_geo(ZimbraAuthParser *self)
-{
-  return self->geo;
-}
-
 gboolean
 zimbra_auth_parser_add_database(LogParser *s, GeoDatabaseKind kind, const gchar *path, GError **error)
 {
   ZimbraAuthParser *self = (ZimbraAuthParser *) s;
 
-  return geo_lookup_add_database(_get_geo(self), kind, path, error);
+  return geo_lookup_add_database(self->geo, kind, path, error);
 }
 
 gboolean
@@ -135,7 +129,7 @@ zimbra_auth_parser_set_language(LogParser *s, const gchar *language, GError **er
 {
   ZimbraAuthParser *self = (ZimbraAuthParser *) s;
 
-  return geo_lookup_set_language(_get_geo(self), language, error);
+  return geo_lookup_set_language(self->geo, language, error);
 }
 
 void
@@ -143,7 +137,7 @@ zimbra_auth_parser_set_geoip_cache_size(LogParser *s, gint entries)
 {
   ZimbraAuthParser *self = (ZimbraAuthParser *) s;
 
-  geo_lookup_set_cache_size(_get_geo(self), entries);
+  geo_lookup_set_cache_size(self->geo, entries);
 }
 
 void
@@ -151,7 +145,7 @@ zimbra_auth_parser_set_lookup_documentation_ranges(LogParser *s, gboolean enable
 {
   ZimbraAuthParser *self = (ZimbraAuthParser *) s;
 
-  geo_lookup_set_lookup_documentation_ranges(_get_geo(self), enabled);
+  geo_lookup_set_lookup_documentation_ranges(self->geo, enabled);
 }
 
 /* Build the trusted-proxies() list from its texts; NULL and *error when one is no network. */
@@ -196,7 +190,7 @@ static gboolean
 _add_home_items(ZimbraAuthParser *self, GList *items,
                 gboolean (*add)(GeoHomePolicy *policy, const gchar *item, GError **error), GError **error)
 {
-  GeoHomePolicy *policy = geo_lookup_get_home_policy(_get_geo(self));
+  GeoHomePolicy *policy = geo_lookup_get_home_policy(self->geo);
 
   for (GList *l = items; l; l = l->next)
     {
@@ -284,23 +278,15 @@ _merge_events(ZimbraAuthParser *self, GPtrArray *found, GPtrArray *events)
 static void
 _key_by_echo(ZimbraAuthParser *self, AuthLine *line, gint64 stamp_usec)
 {
-  gchar address[INET6_ADDRSTRLEN + 1], port[8];
+  guint16 port = auth_slice_to_port(&line->client_port);
   Address client;
   const gchar *user;
 
-  if (!line->client_address.ptr || !line->client_port.ptr || line->client_address.len >= sizeof(address)
-      || line->client_port.len >= sizeof(port))
-    return;
-
-  memcpy(address, line->client_address.ptr, line->client_address.len);
-  address[line->client_address.len] = '\0';
-  memcpy(port, line->client_port.ptr, line->client_port.len);
-  port[line->client_port.len] = '\0';
-  if (!address_parse_numeric(address, &client))
+  if (!port || !address_parse_numeric_len(line->client_address.ptr, line->client_address.len, &client))
     return;
 
   user = event_merger_peek_echo_user(self->state->merger, auth_door_to_action(AUTH_DOOR_SMTP), client.text,
-                                     (guint16) g_ascii_strtoull(port, NULL, 10), stamp_usec);
+                                     port, stamp_usec);
   if (user)
     {
       line->user.ptr = user;
