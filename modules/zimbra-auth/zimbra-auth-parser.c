@@ -468,12 +468,13 @@ _format_persist_name(const LogPipe *s)
 
   /* Only what names the parser: a reload that moves it in the file keeps its halves.  Two parsers
    * with the same prefix need persist-name(), or syslog-ng refuses the duplicate at startup. */
+  const gchar *name = s->persist_name ? s->persist_name : self->prefix;
+
   if (self->clone_id)
-    g_snprintf(self->persist_name, sizeof(self->persist_name), "zimbra-auth-parser(%s,clone=%d)",
-               self->super.super.persist_name ? self->super.super.persist_name : self->prefix, self->clone_id);
+    g_snprintf(self->persist_name, sizeof(self->persist_name), "zimbra-auth-parser(%s,clone=%d)", name,
+               self->clone_id);
   else
-    g_snprintf(self->persist_name, sizeof(self->persist_name), "zimbra-auth-parser(%s)",
-               self->super.super.persist_name ? self->super.super.persist_name : self->prefix);
+    g_snprintf(self->persist_name, sizeof(self->persist_name), "zimbra-auth-parser(%s)", name);
   return self->persist_name;
 }
 
